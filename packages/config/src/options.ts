@@ -1,0 +1,33 @@
+import type { Argv } from "yargs";
+
+export interface SettingsArguments {
+  feature_store_url: string | undefined;
+  artifacts_path: string | undefined;
+  timezone: string | undefined;
+  env_file: string | undefined;
+}
+
+/** Adds the flags that override settings (`--artifacts_path`, …; kebab-case aliases too). */
+export function withSettingsOptions<T>(args: Argv<T>): Argv<T & SettingsArguments> {
+  return args
+    .option("feature_store_url", {
+      alias: "feature-store-url",
+      type: "string",
+      describe:
+        "feature store URL mysql://user@host:port/db (env FEATURE_STORE_URL; prefer FEATURE_STORE_PASSWORD_FILE for the password)",
+    })
+    .option("artifacts_path", {
+      alias: "artifacts-path",
+      type: "string",
+      describe: "artifacts folder (env ARTIFACTS_PATH, default ./artifacts)",
+    })
+    .option("timezone", {
+      type: "string",
+      describe: "time zone of the default base_dt (env CT_TIMEZONE, default Asia/Seoul)",
+    })
+    .option("env_file", {
+      alias: "env-file",
+      type: "string",
+      describe: "dotenv file to read (env CT_ENV_FILE, default ./.env)",
+    }) as unknown as Argv<T & SettingsArguments>;
+}

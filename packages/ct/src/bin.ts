@@ -1,0 +1,10 @@
+import { processContext, runCli } from "@ct/step-kit";
+import packageJson from "../package.json" with { type: "json" };
+import { CT_COMMANDS, CT_EPILOGUE } from "./commands.ts";
+
+const context = processContext();
+process.exitCode = await runCli(
+  { scriptName: "ct", version: packageJson.version, commands: CT_COMMANDS, epilogue: CT_EPILOGUE },
+  process.argv.slice(2),
+  context,
+);

@@ -1,0 +1,81 @@
+import { loadSettings, type SettingsArguments, withSettingsOptions } from "@ct/config";
+import { openFeatureStore, runExtract } from "@ct/feature-store";
+import { runPreprocess } from "@ct/preprocessing";
+import {
+  addDays,
+  type CommandFactory,
+  createLogger,
+  DEFAULT_MODEL_NAME,
+  defineCommand,
+  parseBaseDt,
+  parseModelName,
+  printSummary,
+} from "@ct/step-kit";
+import { DEFAULT_SYNTHETIC, seedWithSettings } from "./seed.ts";
+
+const DEMO_BASE_DT = addDays(DEFAULT_SYNTHETIC.startDate, DEFAULT_SYNTHETIC.days - 1);
+
+/** `ct demo`: seed synthetic data, then run every step that exists for one date. */
+interface DemoArguments extends SettingsArguments {
+  base_dt: string;
+  model_name: string;
+  json: boolean;
+}
+
+export const demoCommand: CommandFactory = defineCommand<DemoArguments>((context) => ({
+  command: "demo",
+  describe: "seed synthetic data (resetting the tables) and run extract and preprocess for one date",
+  builder: (args) =>
+    withSettingsOptions(args)
+      .option("base_dt", {
+        alias: "base-dt",
+        type: "string",
+        default: DEMO_BASE_DT,
+        describe: "date to run the steps for",
+      })
+      .option("model_name", {
+        alias: "model-name",
+        type: "string",
+        default: DEFAULT_MODEL_NAME,
+        describe: "model name",
+      })
+      .option("json", {
+        type: "boolean",
+        default: false,
+        describe: "print a one-line JSON summary on stdout",
+      }),
+  handler: async (argv) => {
+    const settings = loadSettings({ flags: argv, env: context.env, cwd: context.cwd });
+    const baseDt = parseBaseDt(argv.base_dt);
+    const modelName = parseModelName(argv.model_name);
+    const logger = createLogger("demo", context.stderr);
+    const source = {
+      kind: "synthetic" as const,
+      options: { ...DEFAULT_SYNTHETIC, startDate: addDays(baseDt, -(DEFAULT_SYNTHETIC.days - 1)) },
+    };
+    const seeded = await seedWithSettings(settings, source, { reset: true, createDatabase: true, logger });
+    const store = await openFeatureStore(settings.featureStoreUrl, {
+      retrySeconds: settings.featureStoreRetrySeconds,
+      logger,
+    });
+    try {
+      const extracted = await runExtract(store, { baseDt, logger: createLogger("extract", context.stderr) });
+      const preprocessed = await runPreprocess(store, {
+        modelName,
+        baseDt,
+        artifactsPath: settings.artifactsPath,
+        logger: createLogger("preprocess", context.stderr),
+      });
+      logger.info(`demo done: outputs in ${preprocessed.directory}`);
+      printSummary(context, argv.json, {
+        step: "demo",
+        status: "ok",
+        seeded: seeded.rows,
+        extracted,
+        preprocessed,
+      });
+    } finally {
+      await store.close();
+    }
+  },
+}));

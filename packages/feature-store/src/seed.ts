@@ -1,0 +1,124 @@
+import { createReadStream } from "node:fs";
+import { access } from "node:fs/promises";
+import { join } from "node:path";
+import {
+  createProgress,
+  type Logger,
+  NoInputError,
+  type Progress,
+  silentLogger,
+  UsageError,
+} from "@ct/step-kit";
+import { parse } from "csv-parse";
+import { bulkLoad, type SqlValue } from "./bulk-load.ts";
+import type { FeatureStore } from "./connection.ts";
+import { createSchema, dropSchema } from "./schema.ts";
+import { generateSyntheticRows, type SyntheticOptions, type SyntheticRow } from "./synthetic.ts";
+import { CREDIT_SCORE_COLUMNS, CREDIT_SCORE_FEATURES_COLUMNS, CUSTOMER_INFO_COLUMNS } from "./tables.ts";
+
+/** Where seed rows come from: CSVs in the reference fixture's format, or the synthetic generator. */
+export type SeedSource =
+  | { kind: "csv"; directory: string }
+  | { kind: "synthetic"; options: SyntheticOptions };
+
+export interface SeedOptions {
+  source: SeedSource;
+  /** Drop and recreate all tables first (snapshots included). */
+  reset?: boolean;
+  logger?: Logger;
+}
+
+export interface SeedResult {
+  rows: { customer_info: number; credit_score: number; credit_score_features: number };
+  seconds: number;
+  rowsPerSecond: number;
+}
+
+/** The source tables, their columns, and which field of a synthetic row feeds them. */
+const SOURCE_TABLES = [
+  { table: "customer_info", columns: CUSTOMER_INFO_COLUMNS, pick: (row: SyntheticRow) => row.customerInfo },
+  { table: "credit_score", columns: CREDIT_SCORE_COLUMNS, pick: (row: SyntheticRow) => row.creditScore },
+  {
+    table: "credit_score_features",
+    columns: CREDIT_SCORE_FEATURES_COLUMNS,
+    pick: (row: SyntheticRow) => row.features,
+  },
+] as const;
+
+async function* counted<T>(rows: AsyncIterable<T> | Iterable<T>, progress: Progress): AsyncGenerator<T> {
+  let pending = 0;
+  for await (const row of rows) {
+    yield row;
+    if (++pending === 10_000) {
+      progress.advance(pending);
+      pending = 0;
+    }
+  }
+  progress.advance(pending);
+}
+
+/** Reads a fixture-format CSV (header row; `\N` = NULL), checking its header against `columns`. */
+async function* readFixtureCsv(path: string, columns: readonly string[]): AsyncGenerator<SqlValue[]> {
+  const parser = createReadStream(path).pipe(parse({ bom: true, relax_column_count: false }));
+  let header: string[] | undefined;
+  let order: number[] = [];
+  for await (const record of parser as AsyncIterable<string[]>) {
+    if (!header) {
+      header = record.map((name) => name.trim().toLowerCase());
+      const missing = columns.filter((column) => !header?.includes(column));
+      if (missing.length > 0) {
+        throw new UsageError(
+          `${path}: missing column(s) ${missing.join(", ")}; expected ${columns.join(",")}`,
+        );
+      }
+      order = columns.map((column) => header?.indexOf(column) ?? -1);
+      continue;
+    }
+    yield order.map((index) => {
+      const value = record[index] ?? "";
+      return value === "\\N" ? null : value;
+    });
+  }
+}
+
+/**
+ * Creates the schema (dropping it first with `reset`) and loads the source tables from CSVs or
+ * the synthetic generator with bulk loading. Existing rows with the same keys are replaced.
+ */
+export async function seedFeatureStore(store: FeatureStore, options: SeedOptions): Promise<SeedResult> {
+  const { source, reset = false, logger = silentLogger } = options;
+  const started = performance.now();
+  if (source.kind === "csv") {
+    for (const { table } of SOURCE_TABLES) {
+      const path = join(source.directory, `${table}.csv`);
+      await access(path).catch(() => {
+        throw new NoInputError(
+          `seed CSV ${JSON.stringify(path)} does not exist; expected customer_info.csv, credit_score.csv and credit_score_features.csv`,
+        );
+      });
+    }
+  }
+  if (reset) await dropSchema(store.pool);
+  await createSchema(store.pool);
+  const total = source.kind === "synthetic" ? source.options.days * source.options.rowsPerDay : undefined;
+  const rows = { customer_info: 0, credit_score: 0, credit_score_features: 0 };
+  for (const { table, columns, pick } of SOURCE_TABLES) {
+    const progress = createProgress(logger, {
+      label: `seed ${table}`,
+      ...(total === undefined ? {} : { total }),
+    });
+    const tableRows =
+      source.kind === "csv"
+        ? readFixtureCsv(join(source.directory, `${table}.csv`), columns)
+        : (function* () {
+            for (const row of generateSyntheticRows(source.options)) yield pick(row);
+          })();
+    rows[table] = await bulkLoad(store.pool, table, columns, counted(tableRows, progress));
+    progress.finish();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const loaded = rows.customer_info + rows.credit_score + rows.credit_score_features;
+  const rowsPerSecond = Math.round(rows.credit_score_features / seconds);
+  logger.info(`seeded ${loaded} rows (${rows.credit_score_features} feature rows) in ${seconds.toFixed(1)}s`);
+  return { rows, seconds, rowsPerSecond };
+}

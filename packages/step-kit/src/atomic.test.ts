@@ -1,0 +1,55 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { writeDirectoryAtomically, writeFileAtomically } from "./atomic.ts";
+
+let root: string;
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), "ct-atomic-"));
+});
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe("writeDirectoryAtomically", () => {
+  it("creates the directory only when the build finished", async () => {
+    const target = join(root, "out", "2025-02-10");
+    await writeDirectoryAtomically(target, async (dir) => {
+      await writeFile(join(dir, "a.csv"), "x\n");
+      expect(await readdir(join(root, "out"))).not.toContain("2025-02-10");
+    });
+    expect(await readFile(join(target, "a.csv"), "utf8")).toBe("x\n");
+    expect(await readdir(join(root, "out"))).toEqual(["2025-02-10"]);
+  });
+
+  it("leaves the previous directory intact and no temporary files when the build fails", async () => {
+    const target = join(root, "out");
+    await writeDirectoryAtomically(target, (dir) => writeFile(join(dir, "v"), "1"));
+    await expect(
+      writeDirectoryAtomically(target, async (dir) => {
+        await writeFile(join(dir, "v"), "partial");
+        throw new Error("disk full");
+      }),
+    ).rejects.toThrow("disk full");
+    expect(await readFile(join(target, "v"), "utf8")).toBe("1");
+    expect(await readdir(root)).toEqual(["out"]);
+  });
+
+  it("replaces an existing directory whole", async () => {
+    const target = join(root, "out");
+    await writeDirectoryAtomically(target, (dir) => writeFile(join(dir, "old"), "1"));
+    await writeDirectoryAtomically(target, (dir) => writeFile(join(dir, "new"), "2"));
+    expect(await readdir(target)).toEqual(["new"]);
+    expect(await readdir(root)).toEqual(["out"]);
+  });
+});
+
+describe("writeFileAtomically", () => {
+  it("writes through a temporary name", async () => {
+    const path = join(root, "deep", "f.json");
+    await writeFileAtomically(path, "{}");
+    expect(await readFile(path, "utf8")).toBe("{}");
+    expect(await readdir(join(root, "deep"))).toEqual(["f.json"]);
+  });
+});

@@ -1,0 +1,1 @@
+export { extractCommand } from "./command.ts";

@@ -1,0 +1,1 @@
+export { preprocessCommand } from "./command.ts";
