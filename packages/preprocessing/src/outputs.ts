@@ -45,11 +45,13 @@ const ROWS_PER_CHUNK = 8192;
 function gatherColumn(column: SnapshotColumn, rows: Int32Array): SnapshotColumn {
   if (column.kind === "number") {
     const gathered = new Float64Array(rows.length);
-    for (let index = 0; index < rows.length; index++) gathered[index] = column.values[rows[index] as number] as number;
+    for (let index = 0; index < rows.length; index++)
+      gathered[index] = column.values[rows[index] as number] as number;
     return { name: column.name, kind: "number", values: gathered };
   }
   const gathered = new Array<string | null>(rows.length);
-  for (let index = 0; index < rows.length; index++) gathered[index] = column.values[rows[index] as number] ?? null;
+  for (let index = 0; index < rows.length; index++)
+    gathered[index] = column.values[rows[index] as number] ?? null;
   return { name: column.name, kind: "string", values: gathered };
 }
 
@@ -59,7 +61,11 @@ function gatherColumn(column: SnapshotColumn, rows: Int32Array): SnapshotColumn 
  * only formatting needed is minimal quoting of text cells (see docs/design.md). Columns are first
  * gathered into row order: formatting cells in split (random) order was twice as slow.
  */
-export async function writeRowsCsv(path: string, columns: readonly SnapshotColumn[], rows: Int32Array): Promise<void> {
+export async function writeRowsCsv(
+  path: string,
+  columns: readonly SnapshotColumn[],
+  rows: Int32Array,
+): Promise<void> {
   const out = createWriteStream(path);
   const formatters = columns.map((column) => cellFormatter(gatherColumn(column, rows)));
   const write = (text: string): Promise<void> | undefined =>
