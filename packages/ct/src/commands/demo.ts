@@ -10,6 +10,7 @@ import {
   parseBaseDt,
   parseModelName,
   printSummary,
+  UsageError,
 } from "@ct/step-kit";
 import { DEFAULT_SYNTHETIC, seedWithSettings } from "./seed.ts";
 
@@ -20,6 +21,7 @@ interface DemoArguments extends SettingsArguments {
   base_dt: string;
   model_name: string;
   json: boolean;
+  demo_database: string;
 }
 
 export const demoCommand: CommandFactory = defineCommand<DemoArguments>((context) => ({
@@ -39,13 +41,28 @@ export const demoCommand: CommandFactory = defineCommand<DemoArguments>((context
         default: DEFAULT_MODEL_NAME,
         describe: "model name",
       })
+      .option("demo_database", {
+        alias: "demo-database",
+        type: "string",
+        default: "ct_demo",
+        describe: "database the demo creates and resets on the configured server (never the configured one)",
+      })
       .option("json", {
         type: "boolean",
         default: false,
         describe: "print a one-line JSON summary on stdout",
       }),
   handler: async (argv) => {
-    const settings = loadSettings({ flags: argv, env: context.env, cwd: context.cwd });
+    const configured = loadSettings({ flags: argv, env: context.env, cwd: context.cwd });
+    if (!/^[A-Za-z0-9_]{1,64}$/.test(argv.demo_database)) {
+      throw new UsageError(
+        `invalid --demo_database ${JSON.stringify(argv.demo_database)}: expected letters, digits and '_'`,
+      );
+    }
+    // The demo resets its tables: it works in its own database on the configured server.
+    const demoUrl = new URL(configured.featureStoreUrl);
+    demoUrl.pathname = `/${argv.demo_database}`;
+    const settings = { ...configured, featureStoreUrl: demoUrl.toString() };
     const baseDt = parseBaseDt(argv.base_dt);
     const modelName = parseModelName(argv.model_name);
     const logger = createLogger("demo", context.stderr);

@@ -87,6 +87,16 @@ export function withSeedOptions<T>(args: Argv<T>): Argv<T & SeedArguments> {
     }) as unknown as Argv<T & SeedArguments>;
 }
 
+function parseStartDate(value: string): string {
+  try {
+    return parseBaseDt(value);
+  } catch {
+    throw new UsageError(
+      `invalid --start_date ${JSON.stringify(value)}: expected a real calendar date written YYYY-MM-DD`,
+    );
+  }
+}
+
 function seedSource(argv: SeedArguments, context: CliContext): SeedSource {
   if (argv.csv_dir !== undefined) return { kind: "csv", directory: resolve(context.cwd, argv.csv_dir) };
   for (const [name, value] of [
@@ -101,7 +111,7 @@ function seedSource(argv: SeedArguments, context: CliContext): SeedSource {
   return {
     kind: "synthetic",
     options: {
-      startDate: parseBaseDt(argv.start_date),
+      startDate: parseStartDate(argv.start_date),
       days: argv.days,
       rowsPerDay: argv.rows_per_day,
       seed: argv.seed,
