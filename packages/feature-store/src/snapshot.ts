@@ -36,6 +36,29 @@ class GrowableFloat64 {
   }
 }
 
+/**
+ * Shares one string object per distinct value of a low-cardinality column (dates, categories,
+ * labels): a 1 M-row snapshot then holds a handful of strings per such column instead of a
+ * million. Gives up (and stops looking values up) once a column shows more than `limit` values.
+ */
+class StringInterner {
+  private readonly seen = new Map<string, string>();
+  private active = true;
+  constructor(private readonly limit = 4096) {}
+  intern(value: string): string {
+    if (!this.active) return value;
+    const known = this.seen.get(value);
+    if (known !== undefined) return known;
+    if (this.seen.size >= this.limit) {
+      this.active = false;
+      this.seen.clear();
+    } else {
+      this.seen.set(value, value);
+    }
+    return value;
+  }
+}
+
 export interface ReadSnapshotOptions {
   logger?: Logger;
   /** Expected row count for the progress display (optional). */
@@ -72,6 +95,7 @@ export async function readSnapshot(
       let numeric: boolean[] = [];
       let numbers: (GrowableFloat64 | undefined)[] = [];
       let strings: ((string | null)[] | undefined)[] = [];
+      let interners: StringInterner[] = [];
       let rowCount = 0;
       const query = store.pool.pool.query({ sql, values: [baseDt], rowsAsArray: true });
       query.on("fields", (fields: FieldPacket[]) => {
@@ -79,6 +103,7 @@ export async function readSnapshot(
         numeric = fields.map((field) => NUMERIC_TYPES.has(field.columnType ?? -1));
         numbers = numeric.map((isNumber) => (isNumber ? new GrowableFloat64() : undefined));
         strings = numeric.map((isNumber) => (isNumber ? undefined : []));
+        interners = numeric.map(() => new StringInterner());
       });
       query.on("result", (row: unknown) => {
         const values = row as unknown[];
@@ -88,7 +113,9 @@ export async function readSnapshot(
           if (numberColumn) {
             numberColumn.push(value === null ? Number.NaN : Number(value));
           } else {
-            strings[index]?.push(value === null ? null : String(value));
+            strings[index]?.push(
+              value === null ? null : (interners[index] as StringInterner).intern(String(value)),
+            );
           }
         }
         if ((++rowCount & 8191) === 0) progress.advance(8192);
