@@ -1,10 +1,10 @@
-import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createTestDatabase, type TestDatabase } from "@ct/feature-store/test-support";
+import { runBuiltBin } from "@ct/step-kit/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const bin = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
@@ -21,17 +21,7 @@ afterAll(async () => {
 });
 
 function ct(args: string[]) {
-  const result = spawnSync(process.execPath, [bin, ...args], {
-    encoding: "utf8",
-    env: {
-      PATH: process.env.PATH ?? "",
-      FEATURE_STORE_URL: database.url,
-      ARTIFACTS_PATH: artifacts,
-      CT_SECRETS_DIR: "/nonexistent",
-    },
-    cwd: "/",
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+  return runBuiltBin(bin, args, { FEATURE_STORE_URL: database.url, ARTIFACTS_PATH: artifacts });
 }
 
 describe("ct (umbrella CLI, built)", () => {

@@ -1,8 +1,7 @@
-import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { openFeatureStore } from "@ct/feature-store";
 import { createTestDatabase, loadReferenceDatabase, type TestDatabase } from "@ct/feature-store/test-support";
-import { referenceFixture } from "@ct/fixtures";
+import { runBuiltBin } from "@ct/step-kit/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const bin = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
@@ -17,17 +16,7 @@ beforeAll(async () => {
 afterAll(() => database?.drop());
 
 function runBin(args: string[], env: Record<string, string> = {}) {
-  const result = spawnSync(process.execPath, [bin, ...args], {
-    encoding: "utf8",
-    env: {
-      PATH: process.env.PATH ?? "",
-      FEATURE_STORE_URL: database.url,
-      CT_SECRETS_DIR: "/nonexistent",
-      ...env,
-    },
-    cwd: "/",
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+  return runBuiltBin(bin, args, { FEATURE_STORE_URL: database.url, ...env });
 }
 
 describe("ct-extract (built bin)", () => {

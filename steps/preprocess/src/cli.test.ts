@@ -1,4 +1,3 @@
-import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -7,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { openFeatureStore, runExtract } from "@ct/feature-store";
 import { createTestDatabase, loadReferenceDatabase, type TestDatabase } from "@ct/feature-store/test-support";
 import { referenceFixture } from "@ct/fixtures";
+import { runBuiltBin } from "@ct/step-kit/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const bin = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
@@ -27,18 +27,7 @@ afterAll(async () => {
 });
 
 function runBin(args: string[], env: Record<string, string> = {}) {
-  const result = spawnSync(process.execPath, [bin, ...args], {
-    encoding: "utf8",
-    env: {
-      PATH: process.env.PATH ?? "",
-      FEATURE_STORE_URL: database.url,
-      ARTIFACTS_PATH: artifacts,
-      CT_SECRETS_DIR: "/nonexistent",
-      ...env,
-    },
-    cwd: "/",
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+  return runBuiltBin(bin, args, { FEATURE_STORE_URL: database.url, ARTIFACTS_PATH: artifacts, ...env });
 }
 
 describe("ct-preprocess (built bin)", () => {
