@@ -1,0 +1,178 @@
+import { describe, expect, it } from "vitest";
+import { GbdtModel } from "./model.ts";
+import { train } from "./train.ts";
+
+function rng(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 1664525 + 1013904223) % 4294967296;
+    return state / 4294967296;
+  };
+}
+
+function dataset(rows: number, seed: number, label: (x: number, y: number, z: number) => string) {
+  const next = rng(seed);
+  const x = new Float64Array(rows);
+  const y = new Float64Array(rows);
+  const z = new Float64Array(rows);
+  const labels: string[] = [];
+  for (let row = 0; row < rows; row++) {
+    x[row] = next();
+    y[row] = next();
+    z[row] = next();
+    labels.push(label(x[row] as number, y[row] as number, z[row] as number));
+  }
+  return { features: { x, y, z }, labels };
+}
+
+const share = (predicted: (string | number)[], labels: readonly string[]) =>
+  predicted.filter((value, row) => value === labels[row]).length / labels.length;
+
+describe("train", () => {
+  it("learns a threshold on one feature and ignores noise features", () => {
+    const rule = (x: number) => (x > 0.6 ? "high" : "low");
+    const learn = dataset(2000, 1, rule);
+    const test = dataset(1000, 2, rule);
+    const { model } = train(learn, {
+      iterations: 30,
+      depth: 2,
+      learning_rate: 0.3,
+      loss_function: "Logloss",
+    });
+    expect(share(model.predict(test.features), test.labels)).toBeGreaterThan(0.98);
+    const importance = model.featureImportance();
+    expect(importance.x).toBeGreaterThan(importance.y as number);
+  });
+
+  it("learns XOR, which needs depth 2", () => {
+    const rule = (x: number, y: number) => (x > 0.5 !== y > 0.5 ? "a" : "b");
+    const learn = dataset(3000, 3, rule);
+    const test = dataset(1000, 4, rule);
+    const deep = train(learn, {
+      iterations: 40,
+      depth: 2,
+      learning_rate: 0.3,
+      loss_function: "MultiClass",
+      random_strength: 0,
+    });
+    expect(share(deep.model.predict(test.features), test.labels)).toBeGreaterThan(0.95);
+  });
+
+  it("learns three classes with MultiClass and MultiClassOneVsAll", () => {
+    const rule = (x: number, y: number) => (x + y < 0.7 ? "Poor" : x + y < 1.3 ? "Standard" : "Good");
+    const learn = dataset(3000, 5, rule);
+    const test = dataset(1000, 6, rule);
+    for (const loss_function of ["MultiClass", "MultiClassOneVsAll"]) {
+      const { model } = train(learn, { iterations: 100, depth: 4, learning_rate: 0.3, loss_function });
+      expect(model.json.classes).toEqual(["Good", "Poor", "Standard"]);
+      expect(share(model.predict(test.features), test.labels)).toBeGreaterThan(0.9);
+    }
+  });
+
+  it("fits an additive function with RMSE", () => {
+    const next = rng(7);
+    const x = Float64Array.from({ length: 2000 }, next);
+    const y = Float64Array.from({ length: 2000 }, next);
+    const target = x.map((value, row) => 3 * value + Math.sin(6 * (y[row] as number)));
+    const { model, learnMetrics } = train(
+      { features: { x, y }, labels: target },
+      { iterations: 200, depth: 3, learning_rate: 0.2, loss_function: "RMSE" },
+    );
+    expect(learnMetrics.RMSE?.at(-1)).toBeLessThan(0.1);
+    expect(model.predict({ x: Float64Array.of(0.5), y: Float64Array.of(0.25) })[0]).toBeCloseTo(
+      1.5 + Math.sin(1.5),
+      0,
+    );
+  });
+
+  it("picks the best single split a brute-force search finds", () => {
+    const x = Float64Array.of(1, 2, 3, 4, 5, 6);
+    const noise = Float64Array.of(2, 5, 1, 6, 3, 4); // no border separates the classes
+    const labels = ["a", "a", "a", "b", "b", "b"];
+    const { model } = train(
+      { features: { noise, x }, labels },
+      { iterations: 1, depth: 1, random_strength: 0, loss_function: "Logloss" },
+    );
+    expect(model.json.trees[0]?.splits).toEqual([{ feature: 1, border: 3.5 }]);
+  });
+
+  it("stops early and keeps the best iteration", () => {
+    const next = rng(8);
+    const rule = (x: number) => (x > 0.5 ? (next() < 0.8 ? "p" : "q") : next() < 0.8 ? "q" : "p");
+    const learn = dataset(500, 9, rule);
+    const evalSet = dataset(500, 10, rule);
+    const result = train(
+      learn,
+      { iterations: 500, depth: 6, learning_rate: 0.5, od_wait: 20, loss_function: "Logloss" },
+      { eval: evalSet },
+    );
+    const evalLoss = result.evalMetrics?.Logloss ?? [];
+    expect(evalLoss.length).toBeLessThan(500);
+    expect(evalLoss.length).toBe(result.bestIteration + 21);
+    expect(Math.min(...evalLoss)).toBe(evalLoss[result.bestIteration]);
+    expect(result.model.json.trees.length).toBe(result.bestIteration + 1);
+  });
+
+  it("is deterministic for a seed and round-trips through JSON", () => {
+    const rule = (x: number, y: number, z: number) => (x * y + z > 0.6 ? "yes" : "no");
+    const learn = dataset(1000, 11, rule);
+    const params = { iterations: 20, depth: 4, rsm: 0.5, random_seed: 42, loss_function: "Logloss" };
+    const first = JSON.stringify(train(learn, params).model.toJSON());
+    const second = JSON.stringify(train(learn, params).model.toJSON());
+    expect(second).toBe(first);
+    const other = JSON.stringify(train(learn, { ...params, random_seed: 7 }).model.toJSON());
+    expect(other).not.toBe(first);
+    const original = train(learn, params).model;
+    const restored = GbdtModel.fromJSON(first);
+    expect(Array.from(restored.predictProba(learn.features))).toEqual(
+      Array.from(original.predictProba(learn.features)),
+    );
+  });
+
+  it("sends missing values below every border", () => {
+    const x = Float64Array.of(Number.NaN, Number.NaN, 1, 2, 8, 9);
+    const labels = ["lo", "lo", "lo", "lo", "hi", "hi"];
+    const { model } = train(
+      { features: { x }, labels },
+      { iterations: 30, depth: 1, learning_rate: 0.5, loss_function: "Logloss" },
+    );
+    expect(model.predict({ x: Float64Array.of(Number.NaN, 9) })).toEqual(["lo", "hi"]);
+  });
+});
+
+describe("bad input", () => {
+  const x = Float64Array.of(1, 2, 3);
+  it.each([
+    [{ features: { x }, labels: [] as string[] }, {}, "training data is empty"],
+    [{ features: { x }, labels: ["a", "a", "a"] }, {}, 'only one class ("a")'],
+    [{ features: { x }, labels: ["a", "", "b"] }, {}, "label at row 1 is missing"],
+    [{ features: { x }, labels: ["a", "b"] }, {}, 'training feature "x" has 3 rows but there are 2 labels'],
+    [{ features: {}, labels: ["a", "b"] }, {}, "no feature columns"],
+    [
+      { features: { x }, labels: ["a", "b", "c"] },
+      { depth: 0 },
+      "invalid depth 0: expected an integer from 1 to 16",
+    ],
+    [{ features: { x }, labels: ["a", "b", "c"] }, { learning_rte: 0.1 }, 'unknown parameter "learning_rte"'],
+    [
+      { features: { x }, labels: ["a", "b", "c"] },
+      { loss_function: "Hinge" },
+      'invalid loss_function "Hinge"',
+    ],
+    [
+      { features: { x }, labels: Float64Array.of(1, Number.NaN, 2) },
+      { loss_function: "RMSE" },
+      "label at row 1 is NaN",
+    ],
+  ])("rejects %#", (data, params, message) => {
+    expect(() => train(data, params)).toThrow(message);
+  });
+
+  it("rejects a prediction without a training feature", () => {
+    const { model } = train(
+      { features: { x }, labels: ["a", "b", "b"] },
+      { iterations: 2, loss_function: "Logloss" },
+    );
+    expect(() => model.predict({ y: x })).toThrow('missing feature column "x"');
+  });
+});
