@@ -75,6 +75,25 @@ describe("the reference database", () => {
   });
 });
 
+describe("seed with a bad source", () => {
+  it("fails before dropping anything, even with reset", async () => {
+    const bad = seedFeatureStore(store, {
+      source: { kind: "synthetic", options: { startDate: "2025-02-30", days: 1, rowsPerDay: 1, seed: 1 } },
+      reset: true,
+    });
+    await expect(bad).rejects.toThrow(/2025-02-30/);
+    const missing = seedFeatureStore(store, {
+      source: { kind: "csv", directory: "/nonexistent-ct" },
+      reset: true,
+    });
+    await expect(missing).rejects.toThrow(/seed CSV .* does not exist/);
+    const [counts] = await store.pool.query<RowDataPacket[]>(
+      "SELECT COUNT(*) AS n FROM credit_score_features",
+    );
+    expect(counts[0]?.n).toBe("1072");
+  });
+});
+
 describe("runExtract", () => {
   it("produces exactly the reference snapshot for 2025-02-10", async () => {
     const result = await runExtract(store, { baseDt: referenceFixture.baseDt });

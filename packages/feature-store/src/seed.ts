@@ -89,7 +89,7 @@ const SYNTHETIC_BATCH_ROWS = 50_000;
  */
 async function loadSyntheticBatches(
   store: FeatureStore,
-  options: SyntheticOptions,
+  generated: Iterable<SyntheticRow>,
   progress: Progress,
 ): Promise<SeedResult["rows"]> {
   const loaded = { customer_info: 0, credit_score: 0, credit_score_features: 0 };
@@ -104,7 +104,7 @@ async function loadSyntheticBatches(
     );
     progress.advance(rows.length);
   };
-  for (const row of generateSyntheticRows(options)) {
+  for (const row of generated) {
     batch.push(row);
     if (batch.length === SYNTHETIC_BATCH_ROWS) await flush();
   }
@@ -119,6 +119,7 @@ async function loadSyntheticBatches(
 export async function seedFeatureStore(store: FeatureStore, options: SeedOptions): Promise<SeedResult> {
   const { source, reset = false, logger = silentLogger } = options;
   const started = performance.now();
+  // Check the source before touching the database: a bad source never drops or half-loads tables.
   if (source.kind === "csv") {
     for (const { table } of SOURCE_TABLES) {
       const path = join(source.directory, `${table}.csv`);
@@ -129,9 +130,10 @@ export async function seedFeatureStore(store: FeatureStore, options: SeedOptions
       });
     }
   }
+  const generated = source.kind === "synthetic" ? generateSyntheticRows(source.options) : undefined; // validates options
   if (reset) await dropSchema(store.pool);
   await createSchema(store.pool);
-  const rows = { customer_info: 0, credit_score: 0, credit_score_features: 0 };
+  let rows: SeedResult["rows"] = { customer_info: 0, credit_score: 0, credit_score_features: 0 };
   if (source.kind === "csv") {
     for (const { table, columns } of SOURCE_TABLES) {
       const progress = createProgress(logger, { label: `seed ${table}` });
@@ -139,13 +141,12 @@ export async function seedFeatureStore(store: FeatureStore, options: SeedOptions
       rows[table] = await bulkLoad(store.pool, table, columns, counted(tableRows, progress));
       progress.finish();
     }
-  } else {
+  } else if (generated) {
     const progress = createProgress(logger, {
       label: "seed",
       total: source.options.days * source.options.rowsPerDay,
     });
-    const loaded = await loadSyntheticBatches(store, source.options, progress);
-    Object.assign(rows, loaded);
+    rows = await loadSyntheticBatches(store, generated, progress);
     progress.finish();
   }
   const seconds = (performance.now() - started) / 1000;
