@@ -1,0 +1,10 @@
+import { defineConfig } from "tsup";
+
+// A library build for scripts (the benchmark) that run outside vitest; steps bundle the source.
+export default defineConfig({
+  entry: { index: "src/index.ts" },
+  format: ["esm"],
+  platform: "node",
+  target: "node20",
+  clean: true,
+});
