@@ -15,6 +15,12 @@ export interface TrainParams {
   /** Stop after this many iterations without improvement of the eval loss (0 = off). */
   od_wait: number;
   use_best_model: boolean;
+  /** Sample weights used for split scoring only (CatBoost: Bayesian for multiclass on CPU). */
+  bootstrap_type: "Bayesian" | "Bernoulli" | "No";
+  /** Bayesian bootstrap weight = (−log U)^bagging_temperature. */
+  bagging_temperature: number;
+  /** Bernoulli bootstrap: share of rows kept per tree. */
+  subsample: number;
 }
 
 export const DEFAULT_PARAMS: TrainParams = {
@@ -29,6 +35,9 @@ export const DEFAULT_PARAMS: TrainParams = {
   loss_function: "MultiClass",
   od_wait: 0,
   use_best_model: true,
+  bootstrap_type: "Bayesian",
+  bagging_temperature: 1,
+  subsample: 0.8,
 };
 
 const LOSSES: readonly LossFunction[] = ["MultiClass", "MultiClassOneVsAll", "Logloss", "RMSE"];
@@ -63,6 +72,10 @@ const RULES: Record<keyof TrainParams, Rule> = {
     LOSSES.includes(value as LossFunction) ? undefined : `one of ${LOSSES.join(", ")}`,
   od_wait: integer(0, 1_000_000),
   use_best_model: (value) => (typeof value === "boolean" ? undefined : "true or false"),
+  bootstrap_type: (value) =>
+    ["Bayesian", "Bernoulli", "No"].includes(value as string) ? undefined : "one of Bayesian, Bernoulli, No",
+  bagging_temperature: real(0, 1e6),
+  subsample: real(0, 1, true),
 };
 
 /** Aliases CatBoost accepts for the same parameter. */

@@ -113,6 +113,21 @@ describe("train", () => {
     expect(result.model.json.trees.length).toBe(result.bestIteration + 1);
   });
 
+  it("trains with every bootstrap type", () => {
+    const rule = (x: number) => (x > 0.5 ? "up" : "down");
+    const learn = dataset(1000, 12, rule);
+    for (const bootstrap_type of ["Bayesian", "Bernoulli", "No"]) {
+      const { model } = train(learn, {
+        iterations: 20,
+        depth: 2,
+        learning_rate: 0.3,
+        bootstrap_type,
+        loss_function: "Logloss",
+      });
+      expect(share(model.predict(learn.features), learn.labels)).toBeGreaterThan(0.97);
+    }
+  });
+
   it("is deterministic for a seed and round-trips through JSON", () => {
     const rule = (x: number, y: number, z: number) => (x * y + z > 0.6 ? "yes" : "no");
     const learn = dataset(1000, 11, rule);
@@ -159,6 +174,12 @@ describe("bad input", () => {
       { loss_function: "Hinge" },
       'invalid loss_function "Hinge"',
     ],
+    [
+      { features: { x }, labels: ["a", "b", "c"] },
+      { bootstrap_type: "Poisson" },
+      'invalid bootstrap_type "Poisson"',
+    ],
+    [{ features: { x }, labels: ["a", "b", "c"] }, { subsample: 0 }, "invalid subsample 0"],
     [
       { features: { x }, labels: Float64Array.of(1, Number.NaN, 2) },
       { loss_function: "RMSE" },

@@ -102,10 +102,11 @@ function applyTree(tree: TreeJson, columns: Float64Array[], raw: Float64Array, o
 }
 
 /**
- * Trains a CatBoost-style gradient-boosted ensemble of symmetric trees on numeric features:
- * quantized features, histograms per level, one split per level chosen by the L2 Newton gain
- * plus `random_strength` noise that shrinks over the iterations, Newton leaf values with
- * `l2_leaf_reg`, and early stopping on `options.eval` after `od_wait` rounds.
+ * Trains a CatBoost-style gradient-boosted ensemble of symmetric trees on numeric features
+ * (Plain boosting): quantized features, histograms per level, one split per level chosen by
+ * CatBoost's Cosine score on bootstrap-weighted gradients plus `random_strength` noise that fades
+ * over the iterations, Newton leaf values on all rows with `l2_leaf_reg`, and early stopping on
+ * `options.eval` after `od_wait` rounds.
  */
 export function train(
   data: TrainData,
@@ -154,64 +155,103 @@ export function train(
   let bestLoss = Number.POSITIVE_INFINITY;
   const lambda = params.l2_leaf_reg;
 
+  const bootstrap = new Float64Array(rows);
   for (let iteration = 0; iteration < params.iterations; iteration++) {
     derivatives(lossName, raw, target, outputs, gradient, hessian);
     leafOf.fill(0);
     const splits: { feature: number; border: number }[] = [];
+    // Bootstrap weights, redrawn per tree, used for split scoring only (leaves use all rows).
+    let weightSum = 0;
+    let squaredGradient = 0;
+    for (let row = 0; row < rows; row++) {
+      const weight =
+        params.bootstrap_type === "Bayesian"
+          ? (-Math.log(next() + 1e-100)) ** params.bagging_temperature
+          : params.bootstrap_type === "Bernoulli"
+            ? Number(next() < params.subsample)
+            : 1;
+      bootstrap[row] = weight;
+      weightSum += weight;
+      for (let k = 0; k < outputs; k++)
+        squaredGradient += ((gradient[row * outputs + k] as number) * weight) ** 2;
+    }
+    const scaledL2 = lambda * (weightSum / rows);
+    // CatBoost's score noise: full strength early, fading once iteration × lr exceeds ln(rows).
+    const modelSize = Math.exp(Math.log(rows) - iteration * params.learning_rate);
     const noiseScale =
-      params.random_strength *
-      Math.sqrt(gradient.reduce((sum, g) => sum + g * g, 0) / rows) *
-      (1 - iteration / params.iterations);
+      params.random_strength * Math.sqrt(squaredGradient / rows) * (modelSize / (1 + modelSize));
+    const noise = (): number => (noiseScale > 0 ? noiseScale * normal() : 0);
     for (let level = 0; level < params.depth; level++) {
       const leaves = 1 << level;
       const candidates = featureNames
         .map((_, feature) => feature)
-        .filter(() => params.rsm >= 1 || next() < params.rsm);
+        .filter(() => params.rsm >= 1 || next() <= params.rsm);
       if (candidates.length === 0) candidates.push(Math.floor(next() * featureNames.length));
       let best = { score: Number.NEGATIVE_INFINITY, feature: -1, bin: -1 };
       for (const feature of candidates) {
         const featureBins = bins[feature] as Uint16Array;
         const binCount = (borders[feature] as Float64Array).length + 1;
         if (binCount < 2) continue;
-        const sumG = new Float64Array(leaves * binCount * outputs);
-        const sumH = new Float64Array(leaves * binCount * outputs);
+        // Per (leaf, bin): Σ g·b per output and Σ b.
+        const sumDelta = new Float64Array(leaves * binCount * outputs);
+        const sumWeight = new Float64Array(leaves * binCount);
         for (let row = 0; row < rows; row++) {
-          const cell = ((leafOf[row] as number) * binCount + (featureBins[row] as number)) * outputs;
+          const weight = bootstrap[row] as number;
+          if (weight === 0) continue;
+          const cell = (leafOf[row] as number) * binCount + (featureBins[row] as number);
+          sumWeight[cell] = (sumWeight[cell] as number) + weight;
           for (let k = 0; k < outputs; k++) {
-            sumG[cell + k] = (sumG[cell + k] as number) + (gradient[row * outputs + k] as number);
-            sumH[cell + k] = (sumH[cell + k] as number) + (hessian[row * outputs + k] as number);
+            sumDelta[cell * outputs + k] =
+              (sumDelta[cell * outputs + k] as number) + (gradient[row * outputs + k] as number) * weight;
           }
         }
-        const totalG = new Float64Array(leaves * outputs);
-        const totalH = new Float64Array(leaves * outputs);
+        const totalDelta = new Float64Array(leaves * outputs);
+        const totalWeight = new Float64Array(leaves);
         for (let leaf = 0; leaf < leaves; leaf++)
-          for (let bin = 0; bin < binCount; bin++)
-            for (let k = 0; k < outputs; k++) {
-              totalG[leaf * outputs + k] =
-                (totalG[leaf * outputs + k] as number) +
-                (sumG[(leaf * binCount + bin) * outputs + k] as number);
-              totalH[leaf * outputs + k] =
-                (totalH[leaf * outputs + k] as number) +
-                (sumH[(leaf * binCount + bin) * outputs + k] as number);
-            }
-        const leftG = new Float64Array(leaves * outputs);
-        const leftH = new Float64Array(leaves * outputs);
+          for (let bin = 0; bin < binCount; bin++) {
+            const cell = leaf * binCount + bin;
+            totalWeight[leaf] = (totalWeight[leaf] as number) + (sumWeight[cell] as number);
+            for (let k = 0; k < outputs; k++)
+              totalDelta[leaf * outputs + k] =
+                (totalDelta[leaf * outputs + k] as number) + (sumDelta[cell * outputs + k] as number);
+          }
+        const leftDelta = new Float64Array(leaves * outputs);
+        const leftWeight = new Float64Array(leaves);
+        let featureBest = { score: Number.NEGATIVE_INFINITY, bin: -1 };
         for (let bin = 0; bin < binCount - 1; bin++) {
-          let score = 0;
-          for (let leaf = 0; leaf < leaves; leaf++)
+          // Cosine score over both children of every leaf and every output (CatBoost's default).
+          let numerator = 0;
+          let denominator = 1e-100;
+          for (let leaf = 0; leaf < leaves; leaf++) {
+            const cell = leaf * binCount + bin;
+            leftWeight[leaf] = (leftWeight[leaf] as number) + (sumWeight[cell] as number);
+            const weights = [
+              leftWeight[leaf] as number,
+              (totalWeight[leaf] as number) - (leftWeight[leaf] as number),
+            ];
             for (let k = 0; k < outputs; k++) {
               const at = leaf * outputs + k;
-              leftG[at] = (leftG[at] as number) + (sumG[(leaf * binCount + bin) * outputs + k] as number);
-              leftH[at] = (leftH[at] as number) + (sumH[(leaf * binCount + bin) * outputs + k] as number);
-              const gl = leftG[at] as number;
-              const gr = (totalG[at] as number) - gl;
-              score +=
-                (gl * gl) / ((leftH[at] as number) + lambda) +
-                (gr * gr) / ((totalH[at] as number) - (leftH[at] as number) + lambda);
+              leftDelta[at] = (leftDelta[at] as number) + (sumDelta[cell * outputs + k] as number);
+              const deltas = [
+                leftDelta[at] as number,
+                (totalDelta[at] as number) - (leftDelta[at] as number),
+              ];
+              for (let child = 0; child < 2; child++) {
+                const weight = weights[child] as number;
+                if (weight <= 0) continue;
+                const average = (deltas[child] as number) / (weight + scaledL2);
+                numerator += average * (deltas[child] as number);
+                denominator += average * average * weight;
+              }
             }
-          const noisy = score + (noiseScale > 0 ? noiseScale * normal() : 0);
-          if (noisy > best.score) best = { score: noisy, feature, bin };
+          }
+          const score = numerator / Math.sqrt(denominator) + noise();
+          if (score > featureBest.score) featureBest = { score, bin };
         }
+        // A fresh draw compares the per-feature winners.
+        const compared = featureBest.score + noise();
+        if (featureBest.bin >= 0 && compared > best.score)
+          best = { score: compared, feature, bin: featureBest.bin };
       }
       if (best.feature < 0) break;
       const featureBins = bins[best.feature] as Uint16Array;
