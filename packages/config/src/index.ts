@@ -1,4 +1,9 @@
-export { type SettingsArguments, withSettingsOptions } from "./options.ts";
+export {
+  type SettingsArguments,
+  type TrainSettingsArguments,
+  withSettingsOptions,
+  withTrainSettingsOptions,
+} from "./options.ts";
 export { redactUrl } from "./redact.ts";
 export {
   DEFAULT_FEATURE_STORE_URL,

@@ -31,3 +31,30 @@ export function withSettingsOptions<T>(args: Argv<T>): Argv<T & SettingsArgument
       describe: "dotenv file to read (env CT_ENV_FILE, default ./.env)",
     }) as unknown as Argv<T & SettingsArguments>;
 }
+
+export interface TrainSettingsArguments {
+  model_store_path: string | undefined;
+  mlflow_tracking_uri: string | undefined;
+  catboost_bin: string | undefined;
+}
+
+/** The settings flags only training and serving use (`--model_store_path`, …). */
+export function withTrainSettingsOptions<T>(args: Argv<T>): Argv<T & TrainSettingsArguments> {
+  return args
+    .option("model_store_path", {
+      alias: "model-store-path",
+      type: "string",
+      describe: "BentoML-compatible model store (env MODEL_STORE_PATH, else BENTOML_HOME, default ~/bentoml)",
+    })
+    .option("mlflow_tracking_uri", {
+      alias: "mlflow-tracking-uri",
+      type: "string",
+      describe:
+        "MLflow tracking: a folder, file:// or http(s):// URI (env MLFLOW_TRACKING_URI, default ./mlruns)",
+    })
+    .option("catboost_bin", {
+      alias: "catboost-bin",
+      type: "string",
+      describe: "catboost CLI binary (env CATBOOST_BIN, else `catboost` on PATH)",
+    }) as unknown as Argv<T & TrainSettingsArguments>;
+}

@@ -27,7 +27,30 @@ describe("loadSettings", () => {
       featureStoreRetrySeconds: 30,
       artifactsPath: join(dir, "artifacts"),
       timeZone: "Asia/Seoul",
+      modelStorePath: join(dir, "bentoml"),
+      mlflowTrackingUri: join(dir, "mlruns"),
+      executableSearchPath: "",
     });
+  });
+
+  it("defaults the model store to BENTOML_HOME, then ~/bentoml, and keeps URIs as given", () => {
+    expect(loadSettings({ env: noSecrets({ HOME: "/home/u" }), cwd: dir }).modelStorePath).toBe(
+      "/home/u/bentoml",
+    );
+    const settings = loadSettings({
+      env: noSecrets({
+        HOME: "/home/u",
+        BENTOML_HOME: "store",
+        MLFLOW_TRACKING_URI: "http://user:pw@mlflow:5000",
+        MLFLOW_TRACKING_TOKEN: "tok3n",
+      }),
+      cwd: dir,
+    });
+    expect(settings.modelStorePath).toBe(join(dir, "store"));
+    expect(settings.mlflowTrackingUri).toBe("http://user:pw@mlflow:5000");
+    const shown = JSON.stringify(describeSettings(settings));
+    expect(shown).not.toContain("pw@");
+    expect(shown).not.toContain("tok3n");
   });
 
   it("applies flags > environment > .env > defaults", async () => {

@@ -15,15 +15,30 @@ export interface Settings {
   readonly artifactsPath: string;
   /** IANA time zone that defines "today" for the default `base_dt`. */
   readonly timeZone: string;
+  /** BentoML-compatible model store root (BentoML's `BENTOML_HOME`); absolute. */
+  readonly modelStorePath: string;
+  /** MLflow tracking URI: a directory, `file://…` or `http(s)://…` — may hold credentials: print it with `redactUrl`. */
+  readonly mlflowTrackingUri: string;
+  /** MLflow REST credentials (bearer token, or basic auth), when the server needs them. */
+  readonly mlflowTrackingToken?: string;
+  readonly mlflowTrackingUsername?: string;
+  readonly mlflowTrackingPassword?: string;
+  /** The catboost CLI binary named by `CATBOOST_BIN`, if any (else `catboost` is looked up on `PATH`). */
+  readonly catboostBin?: string;
+  /** The `PATH` to look executables up on. */
+  readonly executableSearchPath: string;
 }
 
 /** Where each setting can come from. `secret` settings may also come from files. */
 interface SettingSource {
-  readonly key: keyof Settings | "featureStorePassword";
+  readonly key: Exclude<keyof Settings, "executableSearchPath"> | "featureStorePassword";
   readonly flag?: string;
   readonly env: string;
   readonly secret: boolean;
-  readonly defaultValue?: string;
+  /** A fixed default, or one derived from the environment (e.g. from `HOME`). */
+  readonly defaultValue?:
+    | string
+    | ((env: Readonly<Record<string, string | undefined>>) => string | undefined);
 }
 
 export const DEFAULT_FEATURE_STORE_URL = "mysql://root@127.0.0.1:3306/mlops";
@@ -54,6 +69,25 @@ const SOURCES: readonly SettingSource[] = [
     defaultValue: "artifacts",
   },
   { key: "timeZone", flag: "timezone", env: "CT_TIMEZONE", secret: false, defaultValue: DEFAULT_TIME_ZONE },
+  {
+    key: "modelStorePath",
+    flag: "model_store_path",
+    env: "MODEL_STORE_PATH",
+    secret: false,
+    // BentoML's own variable, then its default `~/bentoml`.
+    defaultValue: (env) => env.BENTOML_HOME ?? (env.HOME ? join(env.HOME, "bentoml") : "bentoml"),
+  },
+  {
+    key: "mlflowTrackingUri",
+    flag: "mlflow_tracking_uri",
+    env: "MLFLOW_TRACKING_URI",
+    secret: true,
+    defaultValue: "mlruns",
+  },
+  { key: "mlflowTrackingToken", env: "MLFLOW_TRACKING_TOKEN", secret: true },
+  { key: "mlflowTrackingUsername", env: "MLFLOW_TRACKING_USERNAME", secret: false },
+  { key: "mlflowTrackingPassword", env: "MLFLOW_TRACKING_PASSWORD", secret: true },
+  { key: "catboostBin", flag: "catboost_bin", env: "CATBOOST_BIN", secret: false },
 ];
 
 /** Everything settings are built from. The caller passes the process's values in. */
@@ -93,6 +127,12 @@ const settingsSchema = z.object({
   featureStoreRetrySeconds: z.coerce.number().min(0).max(3600),
   artifactsPath: z.string().min(1),
   timeZone: z.string().refine(isValidTimeZone, { message: "not an IANA time zone name such as Asia/Seoul" }),
+  modelStorePath: z.string().min(1),
+  mlflowTrackingUri: z.string().min(1),
+  mlflowTrackingToken: z.string().min(1).optional(),
+  mlflowTrackingUsername: z.string().min(1).optional(),
+  mlflowTrackingPassword: z.string().optional(),
+  catboostBin: z.string().min(1).optional(),
 });
 
 function readSecretFile(path: string, variable: string): string {
@@ -140,7 +180,7 @@ export function loadSettings(input: SettingsInput): Settings {
         ? readSecretFile(resolve(input.cwd, dotenv[fileVariable]), fileVariable)
         : undefined) ??
       (source.secret && existsSync(secretPath) ? readSecretFile(secretPath, source.env) : undefined) ??
-      source.defaultValue;
+      (typeof source.defaultValue === "function" ? source.defaultValue(input.env) : source.defaultValue);
     if (value !== undefined) raw[source.key] = value;
   }
   const parsed = settingsSchema.safeParse(raw);
@@ -155,17 +195,38 @@ export function loadSettings(input: SettingsInput): Settings {
     url.password = encodeURIComponent(raw.featureStorePassword);
     featureStoreUrl = url.toString();
   }
+  const absolute = (path: string): string => (isAbsolute(path) ? path : resolve(input.cwd, path));
   return {
     featureStoreUrl,
     featureStoreRetrySeconds: settings.featureStoreRetrySeconds,
-    artifactsPath: isAbsolute(settings.artifactsPath)
-      ? settings.artifactsPath
-      : resolve(input.cwd, settings.artifactsPath),
+    artifactsPath: absolute(settings.artifactsPath),
     timeZone: settings.timeZone,
+    modelStorePath: absolute(settings.modelStorePath),
+    mlflowTrackingUri: /^[a-z][a-z0-9+.-]*:/i.test(settings.mlflowTrackingUri)
+      ? settings.mlflowTrackingUri
+      : absolute(settings.mlflowTrackingUri),
+    ...(settings.mlflowTrackingToken === undefined
+      ? {}
+      : { mlflowTrackingToken: settings.mlflowTrackingToken }),
+    ...(settings.mlflowTrackingUsername === undefined
+      ? {}
+      : { mlflowTrackingUsername: settings.mlflowTrackingUsername }),
+    ...(settings.mlflowTrackingPassword === undefined
+      ? {}
+      : { mlflowTrackingPassword: settings.mlflowTrackingPassword }),
+    ...(settings.catboostBin === undefined ? {} : { catboostBin: absolute(settings.catboostBin) }),
+    executableSearchPath: input.env.PATH ?? "",
   };
 }
 
 /** The settings as safe to print: secrets redacted. */
 export function describeSettings(settings: Settings): Record<string, string | number> {
-  return { ...settings, featureStoreUrl: redactUrl(settings.featureStoreUrl) };
+  const { executableSearchPath: _path, mlflowTrackingToken, mlflowTrackingPassword, ...shown } = settings;
+  return {
+    ...shown,
+    featureStoreUrl: redactUrl(settings.featureStoreUrl),
+    mlflowTrackingUri: redactUrl(settings.mlflowTrackingUri),
+    ...(mlflowTrackingToken === undefined ? {} : { mlflowTrackingToken: "***" }),
+    ...(mlflowTrackingPassword === undefined ? {} : { mlflowTrackingPassword: "***" }),
+  };
 }

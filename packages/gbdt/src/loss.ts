@@ -80,7 +80,14 @@ export function derivatives(
   }
 }
 
-/** The loss value (mean over rows), as CatBoost reports it for the metric of the same name. */
+/** log(1 + e^x) without overflow. */
+const softplus = (x: number): number => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x)));
+
+/**
+ * The loss value (mean over rows), as CatBoost reports it for the metric of the same name,
+ * computed from raw outputs in overflow-safe form: Logloss `y·softplus(−a) + (1−y)·softplus(a)`,
+ * MultiClassOneVsAll the mean of that over the classes, MultiClass `logsumexp(a) − a_y`.
+ */
 export function lossValue(
   loss: LossFunction,
   raw: Float64Array,
@@ -90,36 +97,31 @@ export function lossValue(
   const rows = target.length;
   let total = 0;
   if (loss === "RMSE") {
-    for (let row = 0; row < rows; row++) total += ((raw[row] as number) - (target[row] as number)) ** 2;
+    for (let row = 0; row < rows; row++) total += (raw[row]! - target[row]!) ** 2;
     return Math.sqrt(total / rows);
   }
-  const probabilities = transformRaw(loss, raw, outputs);
-  const width = loss === "Logloss" ? 2 : outputs;
+  if (loss === "Logloss") {
+    for (let row = 0; row < rows; row++) {
+      const a = raw[row]!;
+      total += target[row] === 1 ? softplus(-a) : softplus(a);
+    }
+    return total / rows;
+  }
   for (let row = 0; row < rows; row++) {
-    const label = target[row] as number;
+    const label = target[row]!;
+    const base = row * outputs;
     if (loss === "MultiClassOneVsAll") {
       for (let k = 0; k < outputs; k++) {
-        const p = Math.min(Math.max(probabilities[row * width + k] as number, 1e-15), 1 - 1e-15);
-        total -= k === label ? Math.log(p) : Math.log(1 - p);
+        const a = raw[base + k]!;
+        total += k === label ? softplus(-a) : softplus(a);
       }
     } else {
-      total -= Math.log(Math.max(probabilities[row * width + label] as number, 1e-15));
+      let max = Number.NEGATIVE_INFINITY;
+      for (let k = 0; k < outputs; k++) max = Math.max(max, raw[base + k]!);
+      let sum = 0;
+      for (let k = 0; k < outputs; k++) sum += Math.exp(raw[base + k]! - max);
+      total += max + Math.log(sum) - raw[base + label]!;
     }
   }
   return loss === "MultiClassOneVsAll" ? total / rows / outputs : total / rows;
-}
-
-/** Share of rows whose highest-scoring class is the label. */
-export function accuracy(raw: Float64Array, target: Float64Array, outputs: number): number {
-  const rows = target.length;
-  let correct = 0;
-  for (let row = 0; row < rows; row++) {
-    let best = 0;
-    if (outputs === 1) best = (raw[row] as number) > 0 ? 1 : 0;
-    else
-      for (let k = 1; k < outputs; k++)
-        if ((raw[row * outputs + k] as number) > (raw[row * outputs + best] as number)) best = k;
-    if (best === target[row]) correct++;
-  }
-  return correct / rows;
 }

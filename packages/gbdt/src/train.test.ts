@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { GbdtModel } from "./model.ts";
-import { train } from "./train.ts";
+import { type TrainData, train } from "./train.ts";
 
 function rng(seed: number): () => number {
   let state = seed;
@@ -25,7 +25,7 @@ function dataset(rows: number, seed: number, label: (x: number, y: number, z: nu
   return { features: { x, y, z }, labels };
 }
 
-const share = (predicted: (string | number)[], labels: readonly string[]) =>
+const share = (predicted: readonly string[], labels: readonly string[]) =>
   predicted.filter((value, row) => value === labels[row]).length / labels.length;
 
 describe("train", () => {
@@ -79,10 +79,9 @@ describe("train", () => {
       { iterations: 200, depth: 3, learning_rate: 0.2, loss_function: "RMSE" },
     );
     expect(learnMetrics.RMSE?.at(-1)).toBeLessThan(0.1);
-    expect(model.predict({ x: Float64Array.of(0.5), y: Float64Array.of(0.25) })[0]).toBeCloseTo(
-      1.5 + Math.sin(1.5),
-      0,
-    );
+    const input = { x: Float64Array.of(0.5), y: Float64Array.of(0.25) };
+    expect(model.predictProba(input)[0]).toBeCloseTo(1.5 + Math.sin(1.5), 0);
+    expect(Number(model.predict(input)[0])).toBe(model.predictProba(input)[0]);
   });
 
   it("picks the best single split a brute-force search finds", () => {
@@ -144,6 +143,12 @@ describe("train", () => {
     );
   });
 
+  it("orders numeric class labels numerically, as CatBoost does", () => {
+    const x = Float64Array.of(1, 2, 3, 4);
+    const { model } = train({ features: { x }, labels: ["10", "9", "10", "9"] }, { iterations: 2 });
+    expect(model.json.classes).toEqual(["9", "10"]);
+  });
+
   it("sends missing values below every border", () => {
     const x = Float64Array.of(Number.NaN, Number.NaN, 1, 2, 8, 9);
     const labels = ["lo", "lo", "lo", "lo", "hi", "hi"];
@@ -187,6 +192,83 @@ describe("bad input", () => {
     ],
   ])("rejects %#", (data, params, message) => {
     expect(() => train(data, params)).toThrow(message);
+  });
+
+  const city = ["a", "b", "c"];
+  const note = ["x y", "y z", "z x"];
+  const labels = ["p", "q", "q"];
+  it.each([
+    [
+      { features: {}, categorical: { city: ["a", "b"] }, labels },
+      {},
+      'training categorical feature "city" has 2 rows but there are 3 labels',
+    ],
+    [
+      { features: { x }, text: { note: ["x"] }, labels },
+      {},
+      'training text feature "note" has 1 rows but there are 3 labels',
+    ],
+    [
+      { features: {}, categorical: { city: ["a", null, "c"] as unknown as string[] }, labels },
+      {},
+      'training categorical feature "city" has a missing value at row 1',
+    ],
+    [
+      { features: { x }, categorical: { city }, labels },
+      { cat_features: ["town"] },
+      'cat_features ["town"] does not match the categorical columns given (["city"]): not categorical columns of the data: "town"; categorical columns not listed: "city"',
+    ],
+    [
+      { features: { x }, text: { note }, labels },
+      { text_features: [] },
+      'text_features [] does not match the text columns given (["note"]): text columns not listed: "note"',
+    ],
+    [
+      { features: { x }, categorical: { city }, labels },
+      { cat_features: [0] },
+      "ct takes names, not indices",
+    ],
+    [{ features: { city: x }, categorical: { city }, labels }, {}, 'column "city" is given twice'],
+    [
+      { features: { x }, text: { note }, labels },
+      { text_processing: { feature_processing: { default: [{ dictionaries_names: ["Trigram"] }] } } },
+      'invalid text_processing: feature_processing.default[0] names dictionary "Trigram", which dictionaries does not define (BiGram, Word)',
+    ],
+    [
+      { features: { x }, text: { note }, labels },
+      { text_processing: { tokenizers: [{ tokenizer_id: "Comma", delimiter: "," }] } },
+      'text_processing: feature_processing.default[0] names tokenizer "Space", which tokenizers does not define (Comma)',
+    ],
+    [
+      { features: { x }, text: { note }, labels },
+      { text_processing: { feature_processing: { notes: [{}] } } },
+      'feature_processing key "notes" is neither "default" nor a text column (note)',
+    ],
+    [
+      { features: { x }, labels },
+      { custom_metric: ["Accuracy", "Recall"] },
+      'invalid custom_metric "Recall": unknown metric',
+    ],
+    [{ features: { x }, labels }, { eval_metric: "AUC" }, 'invalid eval_metric "AUC": unknown metric'],
+    [
+      { features: { x }, labels },
+      { nan_mode: "Mean" },
+      'invalid nan_mode "Mean": expected one of Min, Max, Forbidden',
+    ],
+    [{ features: { x }, labels }, { thread_count: 0 }, "invalid thread_count 0: expected -1 (all cores)"],
+    [{ features: { x }, labels }, { one_hot_max_size: -1 }, "invalid one_hot_max_size -1"],
+  ] as const)("rejects categorical/text/parameter problem %#", (data, params, message) => {
+    expect(() => train(data as TrainData, params)).toThrow(message);
+  });
+
+  it("rejects eval data without a training column", () => {
+    expect(() =>
+      train(
+        { features: {}, categorical: { city }, labels },
+        { iterations: 1 },
+        { eval: { features: {}, labels } },
+      ),
+    ).toThrow('eval data lacks categorical feature "city"');
   });
 
   it("rejects a prediction without a training feature", () => {

@@ -1,165 +1,590 @@
-import { accuracy, derivatives, lossValue, outputCount } from "./loss.ts";
 import {
-  type FeatureColumns,
+  CTR_BORDER_COUNT,
+  type CtrJson,
+  type CtrTableJson,
+  defaultCtrs,
+  maxValueCount,
+  orderedBuckets,
+  tableBuckets,
+} from "./ctr.ts";
+import { encodeLabels, stringColumn, type TrainData } from "./data.ts";
+import { derivatives, outputCount } from "./loss.ts";
+import { evaluateMetrics, type Metric, resolveMetrics } from "./metrics.ts";
+import {
   GbdtModel,
   MODEL_FORMAT,
   MODEL_FORMAT_VERSION,
+  type ModelFeatureJson,
+  type ModelJson,
+  type SplitJson,
+  type TokenizedTextJson,
   type TreeJson,
 } from "./model.ts";
-import { resolveParams, type TrainParams } from "./params.ts";
+import { type NanMode, resolveParams, type TrainParams } from "./params.ts";
 import { computeBorders, quantize } from "./quantize.ts";
+import { blockPermutation, defaultPermutationBlock, mulberry32, normal } from "./random.ts";
+import {
+  type Bags,
+  buildDictionary,
+  emptyNaiveBayes,
+  grams,
+  naiveBayesAdd,
+  naiveBayesDimensions,
+  naiveBayesFeatures,
+  resolveTextProcessing,
+  toBags,
+  tokenize,
+} from "./text.ts";
 
-/** Columnar training data: numeric feature columns (NaN = missing) and one label per row. */
-export interface TrainData {
-  features: FeatureColumns;
-  /** Class labels (classification) or target values (RMSE). */
-  labels: readonly string[] | Float64Array;
+export type { TrainData } from "./data.ts";
+
+/** What `onIteration` gets after every iteration: that iteration's metric values. */
+export interface IterationInfo {
+  iteration: number;
+  learn: Record<string, number>;
+  eval?: Record<string, number>;
+}
+
+export interface TrainOptions {
+  /** Validation data: eval metrics, early stopping (`od_wait`) and the best iteration. */
+  eval?: TrainData;
+  onIteration?: (info: IterationInfo) => void;
 }
 
 export interface TrainResult {
   model: GbdtModel;
-  /** Zero-based iteration with the best eval loss (the last one without eval data). */
+  /** Zero-based iteration with the best eval metric (the last one without eval data). */
   bestIteration: number;
-  /** Per-iteration metrics named as CatBoost prints them (`MultiClass`, `Accuracy`, …). */
+  /** Per-iteration metrics named as CatBoost prints them (`MultiClass`, `Accuracy`, `F1:class=0`, …). */
   learnMetrics: Record<string, number[]>;
   evalMetrics?: Record<string, number[]>;
+  /** Each metric's own best value over all iterations (CatBoost's get_best_score()). */
+  bestScores: { learn: Record<string, number>; eval?: Record<string, number> };
+  /** Settings CatBoost would silently ignore or data the engine could not use. */
+  warnings: string[];
 }
 
-/** mulberry32: a small seeded PRNG, so a seed gives identical models. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+type Bins = Uint8Array | Uint16Array;
+
+/** Candidate split source: a feature quantized into bins; splits are `bin > b`. */
+interface DenseFeature {
+  kind: "dense";
+  unit: number;
+  /** Bins per fold (one entry when the values do not depend on the permutation). */
+  learn: Bins[];
+  eval: Bins | undefined;
+  /** borders[b] is the model border of split `bin > b`. */
+  borders: Float64Array;
+  /** The model feature (or its index for Float columns). */
+  model: ModelFeatureJson | number;
+  /** CTRs: the model_size_reg penalty for CTRs not yet in the model, and its key. */
+  ctrKey?: string;
+  ctrPenalty?: number;
 }
 
-function encodeTargets(
+/** A categorical feature with few values: splits `value == v`, one per learn value. */
+interface OneHotFeature {
+  kind: "oneHot";
+  unit: number;
+  column: number;
+  values: string[];
+  learn: Uint16Array;
+  /** 65535 for values not seen in learn. */
+  eval: Uint16Array | undefined;
+}
+
+/** A binary feature given by the rows where it is 1 (BoW tokens): split `present`. */
+interface SparseFeature {
+  kind: "sparse";
+  unit: number;
+  learn: Uint32Array;
+  eval: Uint32Array | undefined;
+  model: ModelFeatureJson;
+}
+
+type TrainFeature = DenseFeature | OneHotFeature | SparseFeature;
+
+/** A chosen split: training feature and bin (dense: `bin > b`; one-hot: `value == b`). */
+interface Choice {
+  feature: number;
+  bin: number;
+}
+
+const UNSEEN = 0xffff;
+
+function checkNumeric(
   data: TrainData,
-  params: TrainParams,
-  classes?: string[],
-): { target: Float64Array; classes: string[] } {
-  const { labels } = data;
-  if (params.loss_function === "RMSE") {
-    const target = Float64Array.from(labels as ArrayLike<number>, Number);
-    const bad = target.findIndex((value) => !Number.isFinite(value));
-    if (bad >= 0) throw new Error(`label at row ${bad} is ${labels[bad]}: RMSE needs finite numeric labels`);
-    return { target, classes: [] };
-  }
-  const names = Array.from(labels as ArrayLike<string>, (label) =>
-    label === null || label === undefined ? "" : String(label),
-  );
-  const missing = names.findIndex((label) => label === "" || label === "NaN");
-  if (missing >= 0) throw new Error(`label at row ${missing} is missing; every row needs a class label`);
-  const known = classes ?? [...new Set(names)].sort();
-  if (!classes && known.length < 2)
-    throw new Error(
-      `only one class (${JSON.stringify(known[0])}) in the labels; classification needs at least two`,
-    );
-  if (params.loss_function === "Logloss" && known.length !== 2)
-    throw new Error(`Logloss needs exactly two classes, got ${known.length}; use MultiClass`);
-  const index = new Map(known.map((name, position) => [name, position]));
-  const target = new Float64Array(names.length);
-  names.forEach((name, row) => {
-    const position = index.get(name);
-    if (position === undefined)
-      throw new Error(`eval label ${JSON.stringify(name)} at row ${row} is not a training class`);
-    target[row] = position;
-  });
-  return { target, classes: known };
-}
-
-function checkColumns(data: TrainData, featureNames: string[], what: string): number {
-  const rows = data.labels.length;
-  if (rows === 0) throw new Error(`${what} data is empty`);
-  for (const name of featureNames) {
-    const column = data.features[name];
+  names: readonly string[],
+  rows: number,
+  what: string,
+  nanMode: NanMode,
+): Float64Array[] {
+  return names.map((name) => {
+    const column = data.features?.[name];
     if (!column) throw new Error(`${what} data lacks feature ${JSON.stringify(name)}`);
     if (column.length !== rows)
       throw new Error(
         `${what} feature ${JSON.stringify(name)} has ${column.length} rows but there are ${rows} labels`,
       );
-  }
-  return rows;
+    if (nanMode === "Forbidden") {
+      const missing = column.findIndex((value) => Number.isNaN(value));
+      if (missing >= 0)
+        throw new Error(
+          `${what} feature ${JSON.stringify(name)} is missing (NaN) at row ${missing} and nan_mode is Forbidden`,
+        );
+    }
+    return column;
+  });
 }
 
-/** Adds one tree's outputs to `raw` for rows given by raw feature values. */
-function applyTree(tree: TreeJson, columns: Float64Array[], raw: Float64Array, outputs: number): void {
-  const rows = raw.length / outputs;
-  for (let row = 0; row < rows; row++) {
-    let leaf = 0;
-    for (let level = 0; level < tree.splits.length; level++) {
-      const split = tree.splits[level] as { feature: number; border: number };
-      leaf |= Number(((columns[split.feature] as Float64Array)[row] as number) > split.border) << level;
+function checkNames(given: string[] | undefined, actual: string[], param: string, kind: string): void {
+  if (!given) return;
+  const missing = given.filter((name) => !actual.includes(name));
+  const extra = actual.filter((name) => !given.includes(name));
+  if (missing.length === 0 && extra.length === 0) return;
+  const parts = [
+    missing.length > 0
+      ? `not ${kind} columns of the data: ${missing.map((n) => JSON.stringify(n)).join(", ")}`
+      : "",
+    extra.length > 0 ? `${kind} columns not listed: ${extra.map((n) => JSON.stringify(n)).join(", ")}` : "",
+  ].filter(Boolean);
+  throw new Error(
+    `${param} ${JSON.stringify(given)} does not match the ${kind} columns given (${JSON.stringify(actual)}): ${parts.join("; ")}`,
+  );
+}
+
+/** Rows of each token id < `top` in CSR bags: a posting list per token. */
+function postings(bags: Bags, rows: number, top: number): Uint32Array[] {
+  const sizes = new Uint32Array(top);
+  for (let at = 0; at < bags.ids.length; at++) if (bags.ids[at]! < top) sizes[bags.ids[at]!]!++;
+  const lists = Array.from(sizes, (size) => new Uint32Array(size));
+  const filled = new Uint32Array(top);
+  for (let row = 0; row < rows; row++)
+    for (let at = bags.offsets[row]!; at < bags.offsets[row + 1]!; at++) {
+      const id = bags.ids[at]!;
+      if (id < top) (lists[id] as Uint32Array)[filled[id]!++] = row;
     }
-    for (let k = 0; k < outputs; k++)
-      raw[row * outputs + k] =
-        (raw[row * outputs + k] as number) + (tree.leafValues[leaf * outputs + k] as number);
-  }
+  return lists;
+}
+
+function smallestBins(values: Uint16Array, binCount: number): Bins {
+  return binCount <= 256 ? Uint8Array.from(values) : values;
 }
 
 /**
- * Trains a CatBoost-style gradient-boosted ensemble of symmetric trees on numeric features
- * (Plain boosting): quantized features, histograms per level, one split per level chosen by
- * CatBoost's Cosine score on bootstrap-weighted gradients plus `random_strength` noise that fades
- * over the iterations, Newton leaf values on all rows with `l2_leaf_reg`, and early stopping on
- * `options.eval` after `od_wait` rounds.
+ * Trains a CatBoost-style gradient-boosted ensemble of symmetric trees (Plain boosting) on
+ * numeric, categorical and text columns: numeric columns quantized; categorical ones one-hot
+ * (≤ one_hot_max_size values) or turned into ordered CTRs; text into BoW and NaiveBayes
+ * features; histograms per level, one split per level chosen by CatBoost's Cosine score on
+ * bootstrap-weighted gradients plus `random_strength` noise that fades over the iterations;
+ * Newton leaf values on all rows with `l2_leaf_reg`; metrics per iteration and early stopping on
+ * `options.eval` after `od_wait` rounds without improvement of the eval metric.
  */
 export function train(
   data: TrainData,
   givenParams: Readonly<Record<string, unknown>> = {},
-  options: { eval?: TrainData } = {},
+  options: TrainOptions = {},
 ): TrainResult {
-  const params = resolveParams(givenParams);
-  const featureNames = Object.keys(data.features);
-  if (featureNames.length === 0) throw new Error("no feature columns");
-  const rows = checkColumns(data, featureNames, "training");
-  const { target, classes } = encodeTargets(data, params);
-  const outputs = outputCount(params.loss_function, classes.length);
-  const columns = featureNames.map((name) => data.features[name] as Float64Array);
-  const borders = columns.map((column) => computeBorders(column, params.border_count));
-  const bins = columns.map((column, feature) => quantize(column, borders[feature] as Float64Array));
+  const params: TrainParams = resolveParams(givenParams);
+  const warnings: string[] = [...(params.text_processing?.warnings ?? [])];
+  const nanMode = params.nan_mode;
+  const featureNames = Object.keys(data.features ?? {});
+  const catNames = Object.keys(data.categorical ?? {});
+  const textNames = Object.keys(data.text ?? {});
+  if (featureNames.length + catNames.length + textNames.length === 0) throw new Error("no feature columns");
+  const allNames = [...featureNames, ...catNames, ...textNames];
+  const duplicate = allNames.find((name, index) => allNames.indexOf(name) !== index);
+  if (duplicate !== undefined)
+    throw new Error(
+      `column ${JSON.stringify(duplicate)} is given twice (numeric, categorical, text names must differ)`,
+    );
+  checkNames(params.cat_features, catNames, "cat_features", "categorical");
+  checkNames(params.text_features, textNames, "text_features", "text");
+
+  const lossName = params.loss_function;
+  const isClassifier = lossName !== "RMSE";
+  const rows = data.labels.length;
+  if (rows === 0) throw new Error("training data is empty");
+  const columns = checkNumeric(data, featureNames, rows, "training", nanMode);
+  const catColumns = catNames.map((name) =>
+    stringColumn(data.categorical?.[name], "categorical feature", name, rows, "training"),
+  );
+  const textColumns = textNames.map((name) =>
+    stringColumn(data.text?.[name], "text feature", name, rows, "training"),
+  );
+  const { target, classes } = encodeLabels(data.labels, lossName, "training");
+  const outputs = outputCount(lossName, classes.length);
+
   const evalData = options.eval;
-  const evalRows = evalData ? checkColumns(evalData, featureNames, "eval") : 0;
-  const evalTarget = evalData ? encodeTargets(evalData, params, classes).target : undefined;
-  const evalColumns = evalData ? featureNames.map((name) => evalData.features[name] as Float64Array) : [];
+  let evalRows = 0;
+  let evalTarget: Float64Array | undefined;
+  let evalColumns: Float64Array[] = [];
+  let evalCat: (readonly string[])[] = [];
+  let evalText: (readonly string[])[] = [];
+  if (evalData) {
+    evalRows = evalData.labels.length;
+    if (evalRows === 0) throw new Error("eval data is empty");
+    evalColumns = checkNumeric(evalData, featureNames, evalRows, "eval", nanMode);
+    evalCat = catNames.map((name) =>
+      stringColumn(evalData.categorical?.[name], "categorical feature", name, evalRows, "eval"),
+    );
+    evalText = textNames.map((name) =>
+      stringColumn(evalData.text?.[name], "text feature", name, evalRows, "eval"),
+    );
+    evalTarget = encodeLabels(evalData.labels, lossName, "eval", isClassifier ? classes : undefined).target;
+  }
+
+  // Metrics: the loss, the eval metric, then custom metrics, as CatBoost lists them.
+  const evalMetricList = resolveMetrics([params.eval_metric ?? lossName], lossName, classes, "eval_metric");
+  if (evalMetricList.length !== 1)
+    throw new Error(
+      `invalid eval_metric ${JSON.stringify(params.eval_metric)}: it expands to ${evalMetricList.length} metrics (${evalMetricList
+        .map((metric) => metric.name)
+        .join(", ")}); name one of them or use TotalF1`,
+    );
+  const evalMetric = evalMetricList[0] as Metric;
+  const metrics = resolveMetrics(
+    [lossName, evalMetric.name, ...params.custom_metric],
+    lossName,
+    classes,
+    "custom_metric",
+  );
+  const evalMetricIndex = metrics.findIndex((metric) => metric.name === evalMetric.name);
+  const learnMetricList = metrics.filter((metric) => !metric.skipTrain);
+
+  const next = mulberry32(params.random_seed);
+  const features: TrainFeature[] = [];
+  let units = 0;
+
+  // Numeric columns.
+  columns.forEach((column, index) => {
+    const borders = computeBorders(column, params.border_count, nanMode);
+    const binCount = borders.length + 1;
+    features.push({
+      kind: "dense",
+      unit: units++,
+      learn: [smallestBins(quantize(column, borders, nanMode), binCount)],
+      eval: evalData
+        ? smallestBins(quantize(evalColumns[index] as Float64Array, borders, nanMode), binCount)
+        : undefined,
+      borders,
+      model: index,
+    });
+  });
+
+  // Categorical columns: value ids over the sorted learn values.
+  const catValues = catColumns.map((column) => [...new Set(column)].sort());
+  const catIds = catColumns.map((column, index) => {
+    const position = new Map((catValues[index] as string[]).map((value, id) => [value, id]));
+    return Int32Array.from(column, (value) => position.get(value) as number);
+  });
+  const evalCatIds = evalCat.map((column, index) => {
+    const position = new Map((catValues[index] as string[]).map((value, id) => [value, id]));
+    return Int32Array.from(column, (value) => position.get(value) ?? -1);
+  });
+  const ctrColumns: number[] = [];
+  catNames.forEach((name, index) => {
+    const count = (catValues[index] as string[]).length;
+    if (count <= 1)
+      warnings.push(`categorical feature ${JSON.stringify(name)} has a single value on learn; ignored`);
+    else if (count > params.one_hot_max_size) ctrColumns.push(index);
+  });
+  const hasCtrs = ctrColumns.length > 0;
+
+  // Folds: with CTRs, max(1, permutation_count − 1) learning folds (the first in data order, the
+  // others shuffled) and a shuffled averaging fold; without, one fold in data order.
+  const learningFolds = hasCtrs ? Math.max(1, params.permutation_count - 1) : 1;
+  const identity = new Uint32Array(rows);
+  for (let row = 0; row < rows; row++) identity[row] = row;
+  const orders: Uint32Array[] = [identity];
+  const block = defaultPermutationBlock(rows);
+  for (let fold = 1; fold < learningFolds; fold++) orders.push(blockPermutation(rows, block, next));
+  if (hasCtrs) orders.push(blockPermutation(rows, block, next));
+  const averagingFold = orders.length - 1;
+
+  // One-hot columns.
+  catNames.forEach((_, index) => {
+    const values = catValues[index] as string[];
+    if (values.length <= 1 || values.length > params.one_hot_max_size) return;
+    features.push({
+      kind: "oneHot",
+      unit: units++,
+      column: index,
+      values,
+      learn: Uint16Array.from(catIds[index] as Int32Array),
+      eval: evalData
+        ? Uint16Array.from(evalCatIds[index] as Int32Array, (id) => (id < 0 ? UNSEEN : id))
+        : undefined,
+    });
+  });
+
+  // CTR columns: tables over the full learn set, ordered statistics per fold for learn rows.
+  let ctrTargets: Uint16Array;
+  let targetClasses: number;
+  if (isClassifier) {
+    ctrTargets = Uint16Array.from(target);
+    targetClasses = classes.length;
+  } else {
+    const sorted = target.slice().sort();
+    const median = ((sorted[(rows - 1) >> 1] as number) + (sorted[rows >> 1] as number)) / 2;
+    ctrTargets = Uint16Array.from(target, (value) => (value > median ? 1 : 0));
+    targetClasses = 2;
+  }
+  const ctrTables: CtrTableJson[] = [];
+  const maxUnique = Math.max(1, ...ctrColumns.map((column) => (catValues[column] as string[]).length));
+  const ctrBorders = Float64Array.from({ length: CTR_BORDER_COUNT }, (_, b) => b);
+  for (const column of ctrColumns) {
+    const values = catValues[column] as string[];
+    const ids = catIds[column] as Int32Array;
+    const counts = new Uint32Array(values.length * targetClasses);
+    for (let row = 0; row < rows; row++) counts[ids[row]! * targetClasses + ctrTargets[row]!]!++;
+    const table = ctrTables.length;
+    ctrTables.push({ column, values, targetClasses, counts: Array.from(counts) });
+    const maxCount = maxValueCount(counts, targetClasses);
+    const ctrs = defaultCtrs(table, targetClasses);
+    const borderCtrs = ctrs.filter((ctr) => ctr.ctrType === "Borders");
+    const perFold = orders.map((order) =>
+      orderedBuckets(ids, ctrTargets, targetClasses, values.length, order, borderCtrs),
+    );
+    const unit = units++;
+    const penalty = (1 + values.length / maxUnique) ** -params.model_size_reg;
+    ctrs.forEach((ctr: CtrJson) => {
+      const borderIndex = borderCtrs.indexOf(ctr);
+      features.push({
+        kind: "dense",
+        unit,
+        learn:
+          borderIndex >= 0
+            ? perFold.map((buckets) => buckets[borderIndex] as Uint8Array)
+            : [tableBuckets(ids, counts, targetClasses, ctr, maxCount)],
+        eval: evalData
+          ? tableBuckets(evalCatIds[column] as Int32Array, counts, targetClasses, ctr, maxCount)
+          : undefined,
+        borders: ctrBorders,
+        model: { type: "Ctr", ...ctr },
+        ctrKey: `${table}:${ctr.ctrType}`,
+        ctrPenalty: penalty,
+      });
+    });
+  }
+
+  // Text columns: dictionaries on learn, BoW (sparse) and NaiveBayes (ordered per fold) features.
+  const tokenizedTexts: TokenizedTextJson[] = [];
+  if (textNames.length > 0) {
+    const specs = resolveTextProcessing(params.text_processing, textNames, isClassifier, rows);
+    const tokenCache = new Map<string, { learn: string[][]; eval: string[][] }>();
+    for (const spec of specs) {
+      const key = `${spec.column}\u0000${spec.tokenizer.id}`;
+      let tokens = tokenCache.get(key);
+      if (!tokens) {
+        tokens = {
+          learn: (textColumns[spec.column] as readonly string[]).map((text) =>
+            tokenize(text, spec.tokenizer),
+          ),
+          eval: (evalText[spec.column] ?? []).map((text) => tokenize(text, spec.tokenizer)),
+        };
+        tokenCache.set(key, tokens);
+      }
+      const learnGrams = tokens.learn.map((list) => grams(list, spec.dictionary.gramOrder));
+      const dictionary = buildDictionary(
+        learnGrams,
+        spec.dictionary.occurrenceLowerBound,
+        spec.dictionary.maxDictionarySize,
+      );
+      const where = `text feature ${JSON.stringify(textNames[spec.column])} (tokenizer ${spec.tokenizer.id}, dictionary ${spec.dictionary.id})`;
+      if (dictionary.length === 0) {
+        warnings.push(
+          `${where}: no token occurs at least ${spec.dictionary.occurrenceLowerBound} times on learn; no features`,
+        );
+        continue;
+      }
+      const index = new Map(dictionary.map((token, id) => [token, id]));
+      const learnBags = toBags(learnGrams, index);
+      const evalBags = evalData
+        ? toBags(
+            tokens.eval.map((list) => grams(list, spec.dictionary.gramOrder)),
+            index,
+          )
+        : undefined;
+      const text = tokenizedTexts.length;
+      const tokenized: TokenizedTextJson = {
+        column: spec.column,
+        tokenizer: spec.tokenizer,
+        dictionary: { id: spec.dictionary.id, gramOrder: spec.dictionary.gramOrder, tokens: dictionary },
+      };
+      tokenizedTexts.push(tokenized);
+      if (spec.bow > 0) {
+        const top = Math.min(spec.bow, dictionary.length);
+        const learnLists = postings(learnBags, rows, top);
+        const evalLists = evalBags ? postings(evalBags, evalRows, top) : undefined;
+        for (let token = 0; token < top; token++)
+          features.push({
+            kind: "sparse",
+            unit: units++,
+            learn: learnLists[token] as Uint32Array,
+            eval: evalLists?.[token],
+            model: { type: "BoW", text, token },
+          });
+      }
+      if (spec.naiveBayes) {
+        const dimensions = naiveBayesDimensions(classes.length);
+        let state = emptyNaiveBayes(classes.length, dictionary.length);
+        const scratch = new Float64Array(classes.length);
+        const perFold = orders.map((order) => {
+          state = emptyNaiveBayes(classes.length, dictionary.length);
+          const seen = new Uint8Array(dictionary.length);
+          const values = new Float64Array(rows * dimensions);
+          for (let position = 0; position < rows; position++) {
+            const row = order[position]!;
+            const start = learnBags.offsets[row]!;
+            const end = learnBags.offsets[row + 1]!;
+            naiveBayesFeatures(
+              state,
+              learnBags.ids,
+              learnBags.counts,
+              start,
+              end,
+              scratch,
+              values,
+              row * dimensions,
+            );
+            naiveBayesAdd(state, seen, target[row]!, learnBags.ids, learnBags.counts, start, end);
+          }
+          return values;
+        });
+        // The state after all learn rows is the same for every order: the model's.
+        tokenized.naiveBayes = {
+          classDocs: Array.from(state.classDocs),
+          classTokens: Array.from(state.classTokens),
+          seenTokens: state.seenTokens,
+          counts: Array.from(state.counts),
+        };
+        let evalValues: Float64Array | undefined;
+        if (evalBags) {
+          evalValues = new Float64Array(evalRows * dimensions);
+          for (let row = 0; row < evalRows; row++)
+            naiveBayesFeatures(
+              state,
+              evalBags.ids,
+              evalBags.counts,
+              evalBags.offsets[row]!,
+              evalBags.offsets[row + 1]!,
+              scratch,
+              evalValues,
+              row * dimensions,
+            );
+        }
+        const unit = units++;
+        const column = (values: Float64Array, count: number, dimension: number) =>
+          Float64Array.from({ length: count }, (_, row) => values[row * dimensions + dimension] as number);
+        for (let dimension = 0; dimension < dimensions; dimension++) {
+          const averaging = column(perFold[averagingFold] as Float64Array, rows, dimension);
+          const borders = computeBorders(averaging, params.border_count);
+          const binCount = borders.length + 1;
+          features.push({
+            kind: "dense",
+            unit,
+            learn: perFold.map((values) =>
+              smallestBins(quantize(column(values, rows, dimension), borders), binCount),
+            ),
+            eval: evalValues
+              ? smallestBins(quantize(column(evalValues, evalRows, dimension), borders), binCount)
+              : undefined,
+            borders,
+            model: { type: "NaiveBayes", text, dimension },
+          });
+        }
+      }
+    }
+  }
+  const unitFeatures: number[][] = Array.from({ length: units }, () => []);
+  features.forEach((feature, index) => {
+    unitFeatures[feature.unit]?.push(index);
+  });
+
+  // Model features: the numeric columns first, then derived features as splits first use them.
+  const modelFeatures: ModelFeatureJson[] = featureNames.map((_, column) => ({ type: "Float", column }));
+  const modelFeatureIndex = new Map<string, number>();
+  const modelFeatureOf = (feature: TrainFeature, bin: number): SplitJson => {
+    let json: ModelFeatureJson;
+    let border: number;
+    if (feature.kind === "dense") {
+      border = feature.borders[bin] as number;
+      if (typeof feature.model === "number") return { feature: feature.model, border };
+      json = feature.model;
+    } else if (feature.kind === "oneHot") {
+      json = { type: "OneHot", column: feature.column, value: feature.values[bin] as string };
+      border = 0.5;
+    } else {
+      json = feature.model;
+      border = 0.5;
+    }
+    const key = JSON.stringify(json);
+    let index = modelFeatureIndex.get(key);
+    if (index === undefined) {
+      index = modelFeatures.length;
+      modelFeatures.push(json);
+      modelFeatureIndex.set(key, index);
+    }
+    return { feature: index, border };
+  };
+
+  /** Sets bit `level` of `leafOf` for the rows going right on `choice` (learn rows of `fold`, or eval rows). */
+  const applySplit = (choice: Choice, fold: number, leafOf: Uint32Array, level: number, onEval: boolean) => {
+    const feature = features[choice.feature] as TrainFeature;
+    const bit = 1 << level;
+    if (feature.kind === "sparse") {
+      const list = (onEval ? feature.eval : feature.learn) as Uint32Array;
+      for (let at = 0; at < list.length; at++) leafOf[list[at]!] = leafOf[list[at]!]! | bit;
+      return;
+    }
+    if (feature.kind === "oneHot") {
+      const bins = (onEval ? feature.eval : feature.learn) as Uint16Array;
+      for (let row = 0; row < bins.length; row++)
+        if (bins[row] === choice.bin) leafOf[row] = leafOf[row]! | bit;
+      return;
+    }
+    const bins = (onEval ? feature.eval : (feature.learn[fold] ?? feature.learn[0])) as Bins;
+    for (let row = 0; row < bins.length; row++) if (bins[row]! > choice.bin) leafOf[row] = leafOf[row]! | bit;
+  };
 
   const bias = new Array<number>(outputs).fill(0);
-  if (params.loss_function === "RMSE") bias[0] = target.reduce((sum, value) => sum + value, 0) / rows;
+  if (lossName === "RMSE") bias[0] = target.reduce((sum, value) => sum + value, 0) / rows;
   const raw = new Float64Array(rows * outputs);
-  for (let row = 0; row < rows; row++)
-    for (let k = 0; k < outputs; k++) raw[row * outputs + k] = bias[k] as number;
+  for (let row = 0; row < rows; row++) for (let k = 0; k < outputs; k++) raw[row * outputs + k] = bias[k]!;
   const evalRaw = new Float64Array(evalRows * outputs);
   for (let row = 0; row < evalRows; row++)
-    for (let k = 0; k < outputs; k++) evalRaw[row * outputs + k] = bias[k] as number;
+    for (let k = 0; k < outputs; k++) evalRaw[row * outputs + k] = bias[k]!;
 
   const gradient = new Float64Array(rows * outputs);
   const hessian = new Float64Array(rows * outputs);
+  const weighted = new Float64Array(rows * outputs);
+  const bootstrap = new Float64Array(rows);
   const leafOf = new Uint32Array(rows);
-  const next = random(params.random_seed);
-  const normal = (): number => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
-  const lossName = params.loss_function;
-  const isClassifier = lossName !== "RMSE";
-  const learnMetrics: Record<string, number[]> = {
-    [lossName]: [],
-    ...(isClassifier ? { Accuracy: [] } : {}),
-  };
+  const averagingLeafOf = new Uint32Array(rows);
+  const evalLeafOf = new Uint32Array(evalRows);
+  const stride = outputs + 1;
+  const maxLeaves = 1 << Math.max(0, params.depth - 1);
+  // Per (leaf, bin): Σ bootstrap weight, then Σ g·w per output; grown as levels deepen.
+  let histogram = new Float64Array(0);
+  const totalWeight = new Float64Array(maxLeaves);
+  const totalDelta = new Float64Array(maxLeaves * outputs);
+  const partWeight = new Float64Array(maxLeaves);
+  const partDelta = new Float64Array(maxLeaves * outputs);
+  const lambda = Math.max(params.l2_leaf_reg, 1e-20);
+  const usedCtrs = new Set<string>();
+
+  const learnMetrics: Record<string, number[]> = Object.fromEntries(learnMetricList.map((m) => [m.name, []]));
   const evalMetrics: Record<string, number[]> | undefined = evalData
-    ? { [lossName]: [], ...(isClassifier ? { Accuracy: [] } : {}) }
+    ? Object.fromEntries(metrics.map((m) => [m.name, []]))
     : undefined;
   const trees: TreeJson[] = [];
   let bestIteration = 0;
-  let bestLoss = Number.POSITIVE_INFINITY;
-  const lambda = params.l2_leaf_reg;
+  let bestValue = evalMetric.higherIsBetter ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
 
-  const bootstrap = new Float64Array(rows);
   for (let iteration = 0; iteration < params.iterations; iteration++) {
     derivatives(lossName, raw, target, outputs, gradient, hessian);
-    leafOf.fill(0);
-    const splits: { feature: number; border: number }[] = [];
+    const fold = learningFolds > 1 ? Math.floor(next() * learningFolds) : 0;
     // Bootstrap weights, redrawn per tree, used for split scoring only (leaves use all rows).
     let weightSum = 0;
     let squaredGradient = 0;
@@ -172,143 +597,321 @@ export function train(
             : 1;
       bootstrap[row] = weight;
       weightSum += weight;
-      for (let k = 0; k < outputs; k++)
-        squaredGradient += ((gradient[row * outputs + k] as number) * weight) ** 2;
+      for (let k = 0; k < outputs; k++) {
+        const g = gradient[row * outputs + k]! * weight;
+        weighted[row * outputs + k] = g;
+        squaredGradient += g * g;
+      }
     }
     const scaledL2 = lambda * (weightSum / rows);
     // CatBoost's score noise: full strength early, fading once iteration × lr exceeds ln(rows).
     const modelSize = Math.exp(Math.log(rows) - iteration * params.learning_rate);
     const noiseScale =
       params.random_strength * Math.sqrt(squaredGradient / rows) * (modelSize / (1 + modelSize));
-    const noise = (): number => (noiseScale > 0 ? noiseScale * normal() : 0);
-    for (let level = 0; level < params.depth; level++) {
-      const leaves = 1 << level;
-      const candidates = featureNames
-        .map((_, feature) => feature)
-        .filter(() => params.rsm >= 1 || next() <= params.rsm);
-      if (candidates.length === 0) candidates.push(Math.floor(next() * featureNames.length));
-      let best = { score: Number.NEGATIVE_INFINITY, feature: -1, bin: -1 };
-      for (const feature of candidates) {
-        const featureBins = bins[feature] as Uint16Array;
-        const binCount = (borders[feature] as Float64Array).length + 1;
-        if (binCount < 2) continue;
-        // Per (leaf, bin): Σ g·b per output and Σ b.
-        const sumDelta = new Float64Array(leaves * binCount * outputs);
-        const sumWeight = new Float64Array(leaves * binCount);
-        for (let row = 0; row < rows; row++) {
-          const weight = bootstrap[row] as number;
-          if (weight === 0) continue;
-          const cell = (leafOf[row] as number) * binCount + (featureBins[row] as number);
-          sumWeight[cell] = (sumWeight[cell] as number) + weight;
-          for (let k = 0; k < outputs; k++) {
-            sumDelta[cell * outputs + k] =
-              (sumDelta[cell * outputs + k] as number) + (gradient[row * outputs + k] as number) * weight;
+    const noise = (): number => (noiseScale > 0 ? noiseScale * normal(next) : 0);
+
+    /** Cosine score of splitting every leaf into `part` and the rest (symmetric in the two). */
+    const cosine = (leaves: number): number => {
+      let numerator = 0;
+      let denominator = 1e-100;
+      for (let leaf = 0; leaf < leaves; leaf++) {
+        const w1 = partWeight[leaf]!;
+        const w2 = totalWeight[leaf]! - w1;
+        for (let k = 0; k < outputs; k++) {
+          const d1 = partDelta[leaf * outputs + k]!;
+          const d2 = totalDelta[leaf * outputs + k]! - d1;
+          if (w1 > 0) {
+            const average = d1 / (w1 + scaledL2);
+            numerator += average * d1;
+            denominator += average * average * w1;
+          }
+          if (w2 > 0) {
+            const average = d2 / (w2 + scaledL2);
+            numerator += average * d2;
+            denominator += average * average * w2;
           }
         }
-        const totalDelta = new Float64Array(leaves * outputs);
-        const totalWeight = new Float64Array(leaves);
-        for (let leaf = 0; leaf < leaves; leaf++)
-          for (let bin = 0; bin < binCount; bin++) {
-            const cell = leaf * binCount + bin;
-            totalWeight[leaf] = (totalWeight[leaf] as number) + (sumWeight[cell] as number);
-            for (let k = 0; k < outputs; k++)
-              totalDelta[leaf * outputs + k] =
-                (totalDelta[leaf * outputs + k] as number) + (sumDelta[cell * outputs + k] as number);
-          }
-        const leftDelta = new Float64Array(leaves * outputs);
-        const leftWeight = new Float64Array(leaves);
-        let featureBest = { score: Number.NEGATIVE_INFINITY, bin: -1 };
-        for (let bin = 0; bin < binCount - 1; bin++) {
-          // Cosine score over both children of every leaf and every output (CatBoost's default).
-          let numerator = 0;
-          let denominator = 1e-100;
-          for (let leaf = 0; leaf < leaves; leaf++) {
-            const cell = leaf * binCount + bin;
-            leftWeight[leaf] = (leftWeight[leaf] as number) + (sumWeight[cell] as number);
-            const weights = [
-              leftWeight[leaf] as number,
-              (totalWeight[leaf] as number) - (leftWeight[leaf] as number),
-            ];
-            for (let k = 0; k < outputs; k++) {
-              const at = leaf * outputs + k;
-              leftDelta[at] = (leftDelta[at] as number) + (sumDelta[cell * outputs + k] as number);
-              const deltas = [
-                leftDelta[at] as number,
-                (totalDelta[at] as number) - (leftDelta[at] as number),
-              ];
-              for (let child = 0; child < 2; child++) {
-                const weight = weights[child] as number;
-                if (weight <= 0) continue;
-                const average = (deltas[child] as number) / (weight + scaledL2);
-                numerator += average * (deltas[child] as number);
-                denominator += average * average * weight;
+      }
+      return numerator / Math.sqrt(denominator);
+    };
+
+    leafOf.fill(0);
+    const choices: Choice[] = [];
+    for (let level = 0; level < params.depth; level++) {
+      const leaves = 1 << level;
+      totalWeight.fill(0, 0, leaves);
+      totalDelta.fill(0, 0, leaves * outputs);
+      for (let row = 0; row < rows; row++) {
+        const leaf = leafOf[row]!;
+        totalWeight[leaf] = totalWeight[leaf]! + bootstrap[row]!;
+        for (let k = 0; k < outputs; k++)
+          totalDelta[leaf * outputs + k] = totalDelta[leaf * outputs + k]! + weighted[row * outputs + k]!;
+      }
+      const candidates: number[] = [];
+      for (let unit = 0; unit < units; unit++)
+        if (params.rsm >= 1 || next() <= params.rsm) candidates.push(unit);
+      if (candidates.length === 0 && units > 0) candidates.push(Math.floor(next() * units));
+      let best = { score: Number.NEGATIVE_INFINITY, feature: -1, bin: -1 };
+      for (const unit of candidates) {
+        for (const index of unitFeatures[unit] as number[]) {
+          const feature = features[index] as TrainFeature;
+          let featureBest = { score: Number.NEGATIVE_INFINITY, bin: -1 };
+          const penalty =
+            feature.kind === "dense" && feature.ctrKey !== undefined && !usedCtrs.has(feature.ctrKey)
+              ? (feature.ctrPenalty as number)
+              : 1;
+          if (feature.kind === "sparse") {
+            const list = feature.learn;
+            if (list.length === 0) continue;
+            partWeight.fill(0, 0, leaves);
+            partDelta.fill(0, 0, leaves * outputs);
+            for (let at = 0; at < list.length; at++) {
+              const row = list[at]!;
+              const leaf = leafOf[row]!;
+              partWeight[leaf] = partWeight[leaf]! + bootstrap[row]!;
+              for (let k = 0; k < outputs; k++)
+                partDelta[leaf * outputs + k] = partDelta[leaf * outputs + k]! + weighted[row * outputs + k]!;
+            }
+            featureBest = { score: cosine(leaves) + noise(), bin: 0 };
+          } else {
+            const bins =
+              feature.kind === "dense" ? (feature.learn[fold] ?? (feature.learn[0] as Bins)) : feature.learn;
+            const binCount = feature.kind === "dense" ? feature.borders.length + 1 : feature.values.length;
+            if (binCount < 2) continue;
+            const size = leaves * binCount * stride;
+            if (histogram.length < size) histogram = new Float64Array(size);
+            else histogram.fill(0, 0, size);
+            for (let row = 0; row < rows; row++) {
+              const weight = bootstrap[row]!;
+              if (weight === 0) continue;
+              const cell = (leafOf[row]! * binCount + bins[row]!) * stride;
+              histogram[cell] = histogram[cell]! + weight;
+              for (let k = 0; k < outputs; k++)
+                histogram[cell + 1 + k] = histogram[cell + 1 + k]! + weighted[row * outputs + k]!;
+            }
+            if (feature.kind === "oneHot") {
+              for (let bin = 0; bin < binCount; bin++) {
+                for (let leaf = 0; leaf < leaves; leaf++) {
+                  const cell = (leaf * binCount + bin) * stride;
+                  partWeight[leaf] = histogram[cell]!;
+                  for (let k = 0; k < outputs; k++) partDelta[leaf * outputs + k] = histogram[cell + 1 + k]!;
+                }
+                const score = cosine(leaves) + noise();
+                if (score > featureBest.score) featureBest = { score, bin };
+              }
+            } else {
+              // Left part (bins ≤ b) accumulated over the borders in ascending order.
+              partWeight.fill(0, 0, leaves);
+              partDelta.fill(0, 0, leaves * outputs);
+              for (let bin = 0; bin < binCount - 1; bin++) {
+                for (let leaf = 0; leaf < leaves; leaf++) {
+                  const cell = (leaf * binCount + bin) * stride;
+                  partWeight[leaf] = partWeight[leaf]! + histogram[cell]!;
+                  for (let k = 0; k < outputs; k++)
+                    partDelta[leaf * outputs + k] = partDelta[leaf * outputs + k]! + histogram[cell + 1 + k]!;
+                }
+                const score = cosine(leaves) * penalty + noise();
+                if (score > featureBest.score) featureBest = { score, bin };
               }
             }
           }
-          const score = numerator / Math.sqrt(denominator) + noise();
-          if (score > featureBest.score) featureBest = { score, bin };
+          // A fresh draw compares the per-feature winners.
+          const compared = featureBest.score + noise();
+          if (featureBest.bin >= 0 && compared > best.score)
+            best = { score: compared, feature: index, bin: featureBest.bin };
         }
-        // A fresh draw compares the per-feature winners.
-        const compared = featureBest.score + noise();
-        if (featureBest.bin >= 0 && compared > best.score)
-          best = { score: compared, feature, bin: featureBest.bin };
       }
       if (best.feature < 0) break;
-      const featureBins = bins[best.feature] as Uint16Array;
-      for (let row = 0; row < rows; row++)
-        if ((featureBins[row] as number) > best.bin) leafOf[row] = (leafOf[row] as number) | (1 << level);
-      splits.push({
-        feature: best.feature,
-        border: (borders[best.feature] as Float64Array)[best.bin] as number,
-      });
+      const choice = { feature: best.feature, bin: best.bin };
+      applySplit(choice, fold, leafOf, level, false);
+      choices.push(choice);
     }
-    const leafCount = 1 << splits.length;
+
+    // Leaf values on the averaging fold (its CTR/NaiveBayes values decide the leaves), all rows.
+    let leafRows = leafOf;
+    if (fold !== averagingFold) {
+      averagingLeafOf.fill(0);
+      choices.forEach((choice, level) => {
+        applySplit(choice, averagingFold, averagingLeafOf, level, false);
+      });
+      leafRows = averagingLeafOf;
+    }
+    const leafCount = 1 << choices.length;
     const leafG = new Float64Array(leafCount * outputs);
     const leafH = new Float64Array(leafCount * outputs);
-    for (let row = 0; row < rows; row++)
+    const leafWeights = new Array<number>(leafCount).fill(0);
+    for (let row = 0; row < rows; row++) {
+      const leaf = leafRows[row]!;
+      leafWeights[leaf]!++;
       for (let k = 0; k < outputs; k++) {
-        const at = (leafOf[row] as number) * outputs + k;
-        leafG[at] = (leafG[at] as number) + (gradient[row * outputs + k] as number);
-        leafH[at] = (leafH[at] as number) + (hessian[row * outputs + k] as number);
+        const at = leaf * outputs + k;
+        leafG[at] = leafG[at]! + gradient[row * outputs + k]!;
+        leafH[at] = leafH[at]! + hessian[row * outputs + k]!;
       }
-    const leafValues = Array.from(
-      leafG,
-      (g, at) => (-params.learning_rate * g) / ((leafH[at] as number) + lambda),
-    );
-    const tree: TreeJson = { splits, leafValues };
-    trees.push(tree);
-    for (let row = 0; row < rows; row++)
+    }
+    const leafValues = Array.from(leafG, (g, at) => (-params.learning_rate * g) / (leafH[at]! + lambda));
+    const splits = choices.map((choice) => {
+      const feature = features[choice.feature] as TrainFeature;
+      if (feature.kind === "dense" && feature.ctrKey !== undefined) usedCtrs.add(feature.ctrKey);
+      return modelFeatureOf(feature, choice.bin);
+    });
+    trees.push({ splits, leafValues, leafWeights });
+    for (let row = 0; row < rows; row++) {
+      const base = leafRows[row]! * outputs;
       for (let k = 0; k < outputs; k++)
-        raw[row * outputs + k] =
-          (raw[row * outputs + k] as number) + (leafValues[(leafOf[row] as number) * outputs + k] as number);
-    learnMetrics[lossName]?.push(lossValue(lossName, raw, target, outputs));
-    if (isClassifier) learnMetrics.Accuracy?.push(accuracy(raw, target, outputs));
+        raw[row * outputs + k] = raw[row * outputs + k]! + leafValues[base + k]!;
+    }
+
+    const learnValues = evaluateMetrics(learnMetricList, raw, target, outputs);
+    const learn = Object.fromEntries(
+      learnMetricList.map((metric, index) => [metric.name, learnValues[index] as number]),
+    );
+    for (const metric of learnMetricList) learnMetrics[metric.name]?.push(learn[metric.name] as number);
+    let stop = false;
+    let evalRecord: Record<string, number> | undefined;
     if (evalData && evalTarget && evalMetrics) {
-      applyTree(tree, evalColumns, evalRaw, outputs);
-      const evalLoss = lossValue(lossName, evalRaw, evalTarget, outputs);
-      evalMetrics[lossName]?.push(evalLoss);
-      if (isClassifier) evalMetrics.Accuracy?.push(accuracy(evalRaw, evalTarget, outputs));
-      if (evalLoss < bestLoss) {
-        bestLoss = evalLoss;
+      evalLeafOf.fill(0);
+      choices.forEach((choice, level) => {
+        applySplit(choice, 0, evalLeafOf, level, true);
+      });
+      for (let row = 0; row < evalRows; row++) {
+        const base = evalLeafOf[row]! * outputs;
+        for (let k = 0; k < outputs; k++)
+          evalRaw[row * outputs + k] = evalRaw[row * outputs + k]! + leafValues[base + k]!;
+      }
+      const values = evaluateMetrics(metrics, evalRaw, evalTarget, outputs);
+      evalRecord = Object.fromEntries(metrics.map((metric, index) => [metric.name, values[index] as number]));
+      for (const metric of metrics) evalMetrics[metric.name]?.push(evalRecord[metric.name] as number);
+      const value = values[evalMetricIndex] as number;
+      if (evalMetric.higherIsBetter ? value > bestValue : value < bestValue) {
+        bestValue = value;
         bestIteration = iteration;
       } else if (params.od_wait > 0 && iteration - bestIteration >= params.od_wait) {
-        break;
+        stop = true;
       }
     } else {
       bestIteration = iteration;
     }
+    options.onIteration?.({ iteration, learn, ...(evalRecord ? { eval: evalRecord } : {}) });
+    if (stop) break;
   }
+
   const kept = evalData && params.use_best_model ? trees.slice(0, bestIteration + 1) : trees;
-  const model = new GbdtModel({
+  const model = new GbdtModel(
+    buildModelJson({
+      lossName,
+      classes,
+      featureNames,
+      catNames,
+      textNames,
+      nanMode,
+      outputs,
+      bias,
+      modelFeatures,
+      ctrTables,
+      tokenizedTexts,
+      trees: kept,
+      bestIteration,
+    }),
+  );
+  const best = (series: Record<string, number[]>, list: readonly Metric[]) =>
+    Object.fromEntries(
+      list.map((metric) => {
+        const values = series[metric.name] ?? [];
+        return [metric.name, metric.higherIsBetter ? Math.max(...values) : Math.min(...values)];
+      }),
+    );
+  return {
+    model,
+    bestIteration,
+    learnMetrics,
+    ...(evalMetrics ? { evalMetrics } : {}),
+    bestScores: {
+      learn: best(learnMetrics, learnMetricList),
+      ...(evalMetrics ? { eval: best(evalMetrics, metrics) } : {}),
+    },
+    warnings,
+  };
+}
+
+/**
+ * The model file for the kept trees: numeric columns keep their feature indices; other features,
+ * CTR tables and tokenized texts are kept only when a kept tree uses them, in order of first use.
+ */
+function buildModelJson(parts: {
+  lossName: TrainParams["loss_function"];
+  classes: string[];
+  featureNames: string[];
+  catNames: string[];
+  textNames: string[];
+  nanMode: NanMode;
+  outputs: number;
+  bias: number[];
+  modelFeatures: ModelFeatureJson[];
+  ctrTables: CtrTableJson[];
+  tokenizedTexts: TokenizedTextJson[];
+  trees: TreeJson[];
+  bestIteration: number;
+}) {
+  const numeric = parts.featureNames.length;
+  const features: ModelFeatureJson[] = parts.modelFeatures.slice(0, numeric);
+  const featureMap = new Map<number, number>();
+  const tableMap = new Map<number, number>();
+  const textMap = new Map<number, number>();
+  const ctrTables: CtrTableJson[] = [];
+  const tokenizedTexts: TokenizedTextJson[] = [];
+  const naiveBayesTexts = new Set<number>();
+  const trees = parts.trees.map((tree) => ({
+    splits: tree.splits.map((split) => {
+      if (split.feature < numeric) return { feature: split.feature, border: split.border };
+      let index = featureMap.get(split.feature);
+      if (index === undefined) {
+        let feature = { ...(parts.modelFeatures[split.feature] as ModelFeatureJson) };
+        if (feature.type === "Ctr") {
+          let table = tableMap.get(feature.table);
+          if (table === undefined) {
+            table = ctrTables.length;
+            tableMap.set(feature.table, table);
+            ctrTables.push(parts.ctrTables[feature.table] as CtrTableJson);
+          }
+          feature = { ...feature, table };
+        } else if (feature.type === "BoW" || feature.type === "NaiveBayes") {
+          let text = textMap.get(feature.text);
+          if (text === undefined) {
+            text = tokenizedTexts.length;
+            textMap.set(feature.text, text);
+            tokenizedTexts.push(parts.tokenizedTexts[feature.text] as TokenizedTextJson);
+          }
+          if (feature.type === "NaiveBayes") naiveBayesTexts.add(text);
+          feature = { ...feature, text };
+        }
+        index = features.length;
+        featureMap.set(split.feature, index);
+        features.push(feature);
+      }
+      return { feature: index, border: split.border };
+    }),
+    leafValues: tree.leafValues,
+    ...(tree.leafWeights ? { leafWeights: tree.leafWeights } : {}),
+  }));
+  return {
     format: MODEL_FORMAT,
     version: MODEL_FORMAT_VERSION,
-    lossFunction: lossName,
-    classes,
-    featureNames,
-    outputs,
-    bias,
-    trees: kept,
-    bestIteration,
-  });
-  return { model, bestIteration, learnMetrics, ...(evalMetrics ? { evalMetrics } : {}) };
+    lossFunction: parts.lossName,
+    classes: parts.classes,
+    featureNames: parts.featureNames,
+    categoricalFeatures: parts.catNames,
+    textFeatures: parts.textNames,
+    nanMode: parts.nanMode,
+    outputs: parts.outputs,
+    bias: parts.bias,
+    features,
+    ctrTables,
+    tokenizedTexts: tokenizedTexts.map((text, index) => {
+      const { naiveBayes, ...rest } = text;
+      return naiveBayesTexts.has(index) && naiveBayes ? { ...rest, naiveBayes } : rest;
+    }),
+    trees,
+    bestIteration: parts.bestIteration,
+  } satisfies ModelJson;
 }

@@ -1,0 +1,46 @@
+/** mulberry32: a small seeded PRNG (uniform in [0, 1)), so a seed gives identical models. */
+export function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A standard normal draw (Box–Muller) from a uniform source. */
+export function normal(next: () => number): number {
+  return Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
+}
+
+/**
+ * A random order of `rows` rows, shuffled in blocks of `blockSize` consecutive rows as CatBoost's
+ * fold permutations are (block size `min(256, rows / 1000 + 1)` by default): Fisher–Yates over
+ * the blocks, rows inside a block keep their order.
+ */
+export function blockPermutation(rows: number, blockSize: number, next: () => number): Uint32Array {
+  const blocks = Math.ceil(rows / blockSize);
+  const order = new Uint32Array(blocks);
+  for (let block = 0; block < blocks; block++) order[block] = block;
+  for (let block = blocks - 1; block > 0; block--) {
+    const other = Math.floor(next() * (block + 1));
+    const swap = order[block]!;
+    order[block] = order[other]!;
+    order[other] = swap;
+  }
+  const permutation = new Uint32Array(rows);
+  let position = 0;
+  for (let index = 0; index < blocks; index++) {
+    const start = order[index]! * blockSize;
+    const end = Math.min(rows, start + blockSize);
+    for (let row = start; row < end; row++) permutation[position++] = row;
+  }
+  return permutation;
+}
+
+/** CatBoost's default fold permutation block size for `rows` learn rows. */
+export function defaultPermutationBlock(rows: number): number {
+  return Math.min(256, Math.floor(rows / 1000) + 1);
+}
