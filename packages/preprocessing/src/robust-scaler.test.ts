@@ -2,7 +2,14 @@ import { readFileSync } from "node:fs";
 import { referenceFixture } from "@ct/fixtures";
 import { parse } from "csv-parse/sync";
 import { describe, expect, it } from "vitest";
-import { fitRobustScaler, medianOfSorted, percentileOfSorted, transformRobust } from "./robust-scaler.ts";
+import {
+  assertTransformable,
+  fitRobustScaler,
+  fitRobustScalerSelected,
+  medianOfSorted,
+  percentileOfSorted,
+  transformRobust,
+} from "./robust-scaler.ts";
 import { trainTestSplit } from "./split.ts";
 
 interface ScalerCase {
@@ -250,5 +257,43 @@ describe("split + scaler against the reference pipeline's outputs for 2025-02-10
         expect(Array.from(scaled), feature).toEqual(expected);
       }
     }
+  });
+});
+
+describe("fitRobustScalerSelected (the fit preprocess uses: rows as flags, read in row order)", () => {
+  it("gives the parameters fitRobustScaler gives for the same rows, bit for bit", () => {
+    let seed = 3;
+    const next = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed / 4294967296;
+    };
+    for (const n of [2, 3, 10, 101, 5000]) {
+      const shapes = [
+        () => next() * 100 - 50,
+        () => Math.floor(next() * 4),
+        () => (next() < 0.3 ? Number.NaN : [0, -0, 1.5][Math.floor(next() * 3)]!),
+      ];
+      for (const shape of shapes) {
+        const values = Float64Array.from({ length: n }, shape);
+        const { train } = trainTestSplit(n, { testSize: 0.3, randomState: 42 });
+        const selected = new Uint8Array(n);
+        for (const row of train) selected[row] = 1;
+        const expected = fitRobustScaler(values, train);
+        const got = fitRobustScalerSelected(values, selected);
+        expect(Object.is(got.center, expected.center) && Object.is(got.scale, expected.scale)).toBe(true);
+      }
+    }
+  });
+
+  it("rejects what fitRobustScaler rejects", () => {
+    const values = new Float64Array([1, Number.POSITIVE_INFINITY, 3]);
+    expect(() => fitRobustScalerSelected(values, new Uint8Array([1, 1, 0]))).toThrow(
+      "fitRobustScaler: value Infinity at row 1 is not allowed",
+    );
+    expect(fitRobustScalerSelected(values, new Uint8Array([1, 0, 1]))).toEqual({ center: 2, scale: 1 });
+    expect(() => fitRobustScalerSelected(values, new Uint8Array(3))).toThrow("no row is selected");
+    expect(() => fitRobustScalerSelected(values, new Uint8Array(2))).toThrow("2 row flags");
+    expect(() => assertTransformable(values)).toThrow("transformRobust: value Infinity at row 1");
+    expect(() => assertTransformable(new Float64Array([Number.NaN, 2]))).not.toThrow();
   });
 });

@@ -18,6 +18,8 @@
  * an empty fit set is an error.
  */
 
+import { orderStatistics } from "./select.ts";
+
 /** Fitted parameters of one column's RobustScaler. */
 export interface RobustScalerParameters {
   /** Median of the non-NaN fit values (NaN when there are none). */
@@ -115,11 +117,86 @@ export function fitRobustScaler(values: Float64Array, rows?: Int32Array): Robust
     }
   }
   if (count === 0) return { center: Number.NaN, scale: Number.NaN };
-  // Float64Array sort is numeric ascending (no NaN left here).
-  const sorted = finite.subarray(0, count).sort();
-  const center = medianOfSorted(sorted);
-  const iqr = percentileOfSorted(sorted, 75) - percentileOfSorted(sorted, 25);
-  return { center, scale: iqr < NEAR_ZERO_SCALE ? 1 : iqr };
+  const { median, q25, q75 } = robustStatistics(finite.subarray(0, count));
+  const iqr = q75 - q25;
+  return { center: median, scale: iqr < NEAR_ZERO_SCALE ? 1 : iqr };
+}
+
+/**
+ * {@link fitRobustScaler} on the rows flagged in `selected` (non-zero = fit on that row): the same
+ * parameters as passing those rows as `rows` — a median and percentiles do not depend on the
+ * order of the values — but the column is read sequentially instead of in random row order.
+ * @param selected one flag per value of `values`.
+ * @throws RangeError when no row is selected, the lengths differ, or a selected value is ±Infinity.
+ */
+export function fitRobustScalerSelected(values: Float64Array, selected: Uint8Array): RobustScalerParameters {
+  const where = "fitRobustScaler";
+  if (selected.length !== values.length) {
+    throw new RangeError(`${where}: ${selected.length} row flags for a column of ${values.length} values`);
+  }
+  const finite = new Float64Array(values.length);
+  let count = 0;
+  let size = 0;
+  for (let row = 0; row < values.length; row++) {
+    if (selected[row] === 0) continue;
+    size++;
+    const value = values[row]!;
+    if (!Number.isNaN(value)) {
+      if (value === Infinity || value === -Infinity) throw infinityError(where, row, value);
+      finite[count++] = value;
+    }
+  }
+  if (size === 0) throw new RangeError(`${where}: no values to fit on (no row is selected)`);
+  if (count === 0) return { center: Number.NaN, scale: Number.NaN };
+  const { median, q25, q75 } = robustStatistics(finite.subarray(0, count));
+  const iqr = q75 - q25;
+  return { center: median, scale: iqr < NEAR_ZERO_SCALE ? 1 : iqr };
+}
+
+/** Where numpy's linear percentile `q` of `n` sorted values looks: `[lo, hi]` and the weight. */
+function percentilePositions(n: number, q: number): { lo: number; hi: number; t: number } {
+  const virtualIndex = (n - 1) * (q / 100);
+  if (virtualIndex >= n - 1) return { lo: n - 1, hi: n - 1, t: 0 };
+  const lo = Math.floor(virtualIndex);
+  return { lo, hi: lo + 1, t: virtualIndex - lo };
+}
+
+/**
+ * `medianOfSorted`, `percentileOfSorted(…, 25)` and `percentileOfSorted(…, 75)` of `values` —
+ * bit-identical to sorting first, but by selecting only the (at most six) order statistics those
+ * formulas read ({@link orderStatistics}), which is O(n) instead of O(n log n).
+ * @param values no NaN, length ≥ 1; reordered in place.
+ */
+export function robustStatistics(values: Float64Array): { median: number; q25: number; q75: number } {
+  const n = values.length;
+  if (n === 0) throw new RangeError("robustStatistics: the array is empty");
+  const half = n >> 1;
+  const p25 = percentilePositions(n, 25);
+  const p75 = percentilePositions(n, 75);
+  const [middleLo, middleHi, lo25, hi25, lo75, hi75] = orderStatistics(values, [
+    n % 2 === 1 ? half : half - 1,
+    half,
+    p25.lo,
+    p25.hi,
+    p75.lo,
+    p75.hi,
+  ]) as [number, number, number, number, number, number];
+  return {
+    median: n % 2 === 1 ? middleHi : (middleLo + middleHi) / 2,
+    q25: p25.lo === n - 1 ? lo25 : lerp(lo25, hi25, p25.t),
+    q75: p75.lo === n - 1 ? lo75 : lerp(lo75, hi75, p75.t),
+  };
+}
+
+/**
+ * Throws what {@link transformRobust} throws for `values`: a RangeError naming the first ±Infinity.
+ * (A fitted scaler transforms everything else: NaN stays NaN.)
+ */
+export function assertTransformable(values: Float64Array): void {
+  for (let row = 0; row < values.length; row++) {
+    const value = values[row]!;
+    if (value === Infinity || value === -Infinity) throw infinityError("transformRobust", row, value);
+  }
 }
 
 /**

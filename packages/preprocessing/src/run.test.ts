@@ -94,6 +94,24 @@ describe("runPreprocess on the reference snapshot", () => {
     });
   });
 
+  it("writes the same bytes whether the CSVs are formatted on 0, 1 or 2 worker threads", async () => {
+    const paths = preprocessOutputPaths(artifactsPath, modelName, baseDt);
+    const files = [paths.trainCsv, paths.valCsv, paths.scalerJson, paths.manifestJson];
+    const outputs: Buffer[][] = [];
+    for (const formatThreads of [0, 1, 2]) {
+      await runPreprocess(store, { modelName, baseDt, artifactsPath, formatThreads });
+      outputs.push(await Promise.all(files.map((path) => readFile(path))));
+    }
+    for (const output of outputs.slice(1)) {
+      output.forEach((content, index) => {
+        expect(content.equals(outputs[0]?.[index] as Buffer)).toBe(true);
+      });
+    }
+    await expect(
+      runPreprocess(store, { modelName, baseDt, artifactsPath, formatThreads: -1 }),
+    ).rejects.toThrow("formatThreads=-1");
+  });
+
   it("fails with NoInputError and writes nothing for an empty snapshot", async () => {
     const attempt = runPreprocess(store, { modelName, baseDt: "2030-01-01", artifactsPath });
     await expect(attempt).rejects.toBeInstanceOf(NoInputError);

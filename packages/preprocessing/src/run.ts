@@ -1,6 +1,8 @@
+import { availableParallelism } from "node:os";
 import { basename } from "node:path";
 import { type FeatureStore, readSnapshot } from "@ct/feature-store";
 import { type Logger, silentLogger, throwIfInterrupted, writeDirectoryAtomically } from "@ct/step-kit";
+import { CsvWorkerPool } from "./csv-workers.ts";
 import { DEFAULT_PREPROCESS_CONFIG, type PreprocessConfig } from "./features.ts";
 import { preprocessOutputPaths, writePreprocessOutputs } from "./outputs.ts";
 import { preprocessSnapshot } from "./transform.ts";
@@ -13,6 +15,11 @@ export interface PreprocessOptions {
   logger?: Logger;
   /** Stops the work before anything is renamed into place when aborted. */
   signal?: AbortSignal;
+  /**
+   * Worker threads that format the CSVs (0 = on the calling thread). Default: the number of
+   * CPUs, at most 2 — what measured fastest on the 2-core reference machine (docs/benchmarks.md).
+   */
+  formatThreads?: number;
 }
 
 export interface PreprocessResult {
@@ -32,10 +39,31 @@ export async function runPreprocess(
   store: FeatureStore,
   options: PreprocessOptions,
 ): Promise<PreprocessResult> {
-  const { modelName, baseDt, artifactsPath, signal } = options;
   const config = options.config ?? DEFAULT_PREPROCESS_CONFIG;
   const logger = options.logger ?? silentLogger;
   const started = performance.now();
+  const threads = options.formatThreads ?? Math.min(2, availableParallelism());
+  if (!Number.isInteger(threads) || threads < 0) {
+    throw new RangeError(`runPreprocess: formatThreads=${String(threads)} must be an integer ≥ 0`);
+  }
+  // The threads start now, so they are ready when the snapshot has been read.
+  const pool = threads > 0 ? new CsvWorkerPool(threads) : undefined;
+  try {
+    return await preprocess(store, options, config, logger, started, pool);
+  } finally {
+    await pool?.close();
+  }
+}
+
+async function preprocess(
+  store: FeatureStore,
+  options: PreprocessOptions,
+  config: PreprocessConfig,
+  logger: Logger,
+  started: number,
+  pool: CsvWorkerPool | undefined,
+): Promise<PreprocessResult> {
+  const { modelName, baseDt, artifactsPath, signal } = options;
   const snapshot = await readSnapshot(store, baseDt, { logger });
   logger.info(`read ${snapshot.rowCount} rows of snapshot base_dt=${baseDt}`);
   throwIfInterrupted(signal);
@@ -56,7 +84,7 @@ export async function runPreprocess(
   };
   const files = { trainCsv: basename(paths.trainCsv), valCsv: basename(paths.valCsv) };
   await writeDirectoryAtomically(paths.directory, async (directory) => {
-    await writePreprocessOutputs(directory, files, preprocessed, manifest);
+    await writePreprocessOutputs(directory, files, preprocessed, manifest, { pool, signal });
     throwIfInterrupted(signal);
   });
   const seconds = (performance.now() - started) / 1000;

@@ -1,7 +1,7 @@
 import type { Snapshot, SnapshotColumn } from "@ct/feature-store";
 import { DataContractError, NoInputError } from "@ct/step-kit";
 import type { PreprocessConfig } from "./features.ts";
-import { fitRobustScaler, transformRobust } from "./robust-scaler.ts";
+import { assertTransformable, fitRobustScalerSelected } from "./robust-scaler.ts";
 import { trainTestSplit } from "./split.ts";
 
 export interface ScalerParameters {
@@ -9,9 +9,13 @@ export interface ScalerParameters {
   readonly scale: number;
 }
 
-/** A snapshot split into train and validation rows, with the numeric features scaled. */
+/** A snapshot split into train and validation rows, with a RobustScaler fitted per numeric feature. */
 export interface PreprocessedSnapshot {
-  /** Columns in snapshot order; scaled features replace the raw ones. */
+  /**
+   * The snapshot's columns, in snapshot order and unscaled: the features in `scalers` are scaled
+   * as the CSVs are written (`(x − center) / scale`, exactly `transformRobust`), which saves
+   * a pass and a copy of every scaled column.
+   */
   readonly columns: readonly SnapshotColumn[];
   /** Row indices into `columns`, in the split's order (as scikit-learn returns them). */
   readonly trainRows: Int32Array;
@@ -22,7 +26,10 @@ export interface PreprocessedSnapshot {
 
 /**
  * Splits a snapshot like `train_test_split(test_size, random_state)` and fits one RobustScaler
- * per numeric feature on the train rows, then scales every row. Pure: no I/O.
+ * per numeric feature on the train rows. Pure: no I/O.
+ * @throws NoInputError for fewer than 2 rows; DataContractError when a numeric feature is missing
+ *   or not numeric; RangeError when a scaled feature holds ±Infinity (as `fitRobustScaler`
+ *   naming the first train row in row order that has one, else as `transformRobust`).
  */
 export function preprocessSnapshot(snapshot: Snapshot, config: PreprocessConfig): PreprocessedSnapshot {
   if (snapshot.rowCount === 0) {
@@ -47,15 +54,16 @@ export function preprocessSnapshot(snapshot: Snapshot, config: PreprocessConfig)
     testSize: config.testSize,
     randomState: config.randomState,
   });
+  const isTrain = new Uint8Array(snapshot.rowCount);
+  for (const row of train) isTrain[row] = 1;
   const scalers = new Map<string, ScalerParameters>();
-  const scaledColumns = snapshot.columns.map((column): SnapshotColumn => {
-    if (column.kind !== "number" || !config.numericFeatures.includes(column.name)) return column;
-    const parameters = fitRobustScaler(column.values, train);
-    scalers.set(column.name, parameters);
-    return { name: column.name, kind: "number", values: transformRobust(column.values, parameters) };
-  });
+  for (const column of snapshot.columns) {
+    if (column.kind !== "number" || !config.numericFeatures.includes(column.name)) continue;
+    scalers.set(column.name, fitRobustScalerSelected(column.values, isTrain));
+    assertTransformable(column.values);
+  }
   const orderedScalers = new Map(
     config.numericFeatures.map((feature) => [feature, scalers.get(feature) as ScalerParameters]),
   );
-  return { columns: scaledColumns, trainRows: train, valRows: test, scalers: orderedScalers };
+  return { columns: snapshot.columns, trainRows: train, valRows: test, scalers: orderedScalers };
 }
