@@ -12,11 +12,17 @@ export function binConfig(entry: Record<string, string>): Options {
     platform: "node",
     target: "node20",
     bundle: true,
-    noExternal: [/.*/],
+    // Everything is bundled except optional native add-ons (`*.node`, cpu-features) that
+    // dockerode's ssh transport (ssh2) requires inside try/catch: they are never built here
+    // (pnpm-workspace.yaml), so those requires stay in the bundle and fail harmlessly at run time.
+    noExternal: [/^(?!cpu-features$)(?!.*\.node$)/],
+    external: ["cpu-features", /\.node$/],
     splitting: false,
     sourcemap: true,
     clean: true,
-    shims: false,
+    // `__dirname`/`__filename` for CommonJS dependencies that read them at load time (ssh2,
+    // through dockerode); injected only into bundles that reference them.
+    shims: true,
     loader: { ".sql": "text" },
     banner: {
       js: [

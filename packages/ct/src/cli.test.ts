@@ -21,12 +21,31 @@ afterAll(async () => {
 });
 
 function ct(args: string[]) {
-  return runBuiltBin(bin, args, { FEATURE_STORE_URL: database.url, ARTIFACTS_PATH: artifacts });
+  return runBuiltBin(bin, args, {
+    FEATURE_STORE_URL: database.url,
+    ARTIFACTS_PATH: artifacts,
+    MODEL_STORE_PATH: join(artifacts, "bentoml"),
+    MLFLOW_TRACKING_URI: join(artifacts, "mlruns"),
+  });
 }
 
 describe("ct (umbrella CLI, built)", () => {
-  it("runs the demo in its own database: seed, extract, preprocess", () => {
-    const { code, stdout, stderr } = ct(["demo", "--demo_database", database.name, "--json"]);
+  it("runs the demo in its own database: seed, extract, preprocess, train", () => {
+    // A small grid keeps the test quick; the demo's default is the full reference grid.
+    const { code, stdout, stderr } = ct([
+      "demo",
+      "--demo_database",
+      database.name,
+      "--json",
+      "--grid",
+      "depth=4,6",
+      "--param",
+      "iterations=60",
+      "--param",
+      "rsm=1",
+      "--param",
+      "l2_leaf_reg=3",
+    ]);
     expect(stderr).toContain("demo done");
     expect(code).toBe(0);
     const summary = JSON.parse(stdout);
@@ -36,6 +55,9 @@ describe("ct (umbrella CLI, built)", () => {
       summary.extracted.insertedRows,
     );
     expect(existsSync(join(summary.preprocessed.directory, "encoders", "robust_scaler.json"))).toBe(true);
+    expect(summary.trained).toMatchObject({ configurations: 2, engine: "builtin", model: { latest: true } });
+    expect(summary.trained.validationAccuracy).toBeGreaterThan(0.6);
+    expect(existsSync(join(summary.trained.model.path, "model.yaml"))).toBe(true);
   });
 
   it("seeds deterministic synthetic data on request", () => {
@@ -73,7 +95,7 @@ describe("ct (umbrella CLI, built)", () => {
   it("lists the commands and exit codes in --help", () => {
     const { code, stdout } = ct(["--help"]);
     expect(code).toBe(0);
-    for (const command of ["seed", "extract", "preprocess", "demo"])
+    for (const command of ["seed", "extract", "preprocess", "train", "predict", "demo"])
       expect(stdout).toContain(`ct ${command}`);
     expect(stdout).toContain("Exit codes: 0 ok");
   });

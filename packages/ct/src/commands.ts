@@ -1,7 +1,10 @@
 import { extractCommand } from "@ct/extract";
 import { preprocessCommand } from "@ct/preprocess";
 import type { CommandFactory } from "@ct/step-kit";
+import { predictCommand, trainCommand } from "@ct/train";
+import { backfillCommand } from "./commands/backfill.ts";
 import { demoCommand } from "./commands/demo.ts";
+import { runCommand } from "./commands/run.ts";
 import { seedCommand } from "./commands/seed.ts";
 
 /** Every `ct` command, in help order. Steps are the same command modules their own bins run. */
@@ -9,7 +12,11 @@ export const CT_COMMANDS: readonly CommandFactory[] = [
   seedCommand,
   extractCommand,
   preprocessCommand,
+  trainCommand,
+  predictCommand,
   demoCommand,
+  runCommand,
+  backfillCommand,
 ];
 
 export const CT_EPILOGUE =

@@ -1,4 +1,10 @@
-import { FeatureStoreUnavailableError, type Logger, silentLogger, withRetry } from "@ct/step-kit";
+import {
+  FeatureStoreUnavailableError,
+  InterruptedError,
+  type Logger,
+  silentLogger,
+  withRetry,
+} from "@ct/step-kit";
 import mysql, { type Pool, type PoolOptions } from "mysql2/promise";
 
 /** Error codes (mysql2 / Node) that mean "not reachable yet": worth retrying. */
@@ -111,6 +117,8 @@ export interface OpenFeatureStoreOptions {
   logger?: Logger;
   /** Test hook: shortens the backoff. */
   initialRetryDelayMs?: number;
+  /** SIGINT/SIGTERM: stops retrying at once with InterruptedError (exit 130). */
+  signal?: AbortSignal;
 }
 
 function describe(address: FeatureStoreAddress): string {
@@ -126,7 +134,7 @@ export async function openFeatureStore(
   url: string,
   options: OpenFeatureStoreOptions = {},
 ): Promise<FeatureStore> {
-  const { retrySeconds = 30, logger = silentLogger, initialRetryDelayMs = 250 } = options;
+  const { retrySeconds = 30, logger = silentLogger, initialRetryDelayMs = 250, signal } = options;
   const poolOptions = poolOptionsFromUrl(url);
   const address: FeatureStoreAddress = {
     host: poolOptions.host,
@@ -154,6 +162,7 @@ export async function openFeatureStore(
         deadlineMs: retrySeconds * 1000,
         initialDelayMs: initialRetryDelayMs,
         isRetryable: isTransientConnectionError,
+        ...(signal ? { signal } : {}),
         onRetry: (error, attempt, delayMs) =>
           logger.warn(
             `feature store ${describe(address)} not reachable (${errorCode(error)}), attempt ${attempt}; retrying in ${delayMs} ms`,
@@ -162,6 +171,7 @@ export async function openFeatureStore(
     );
   } catch (error) {
     await pool.end().catch(() => undefined);
+    if (error instanceof InterruptedError) throw error;
     const code = errorCode(error) ?? "unknown error";
     const reason = REFUSAL_CODES.has(code) ? (error as Error).message : code;
     const waited = isTransientConnectionError(error) ? ` after retrying for ${retrySeconds}s` : "";

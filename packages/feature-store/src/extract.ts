@@ -23,6 +23,8 @@ export interface ExtractOptions {
   logger?: Logger;
   /** Seconds to keep retrying the whole transaction after a transient connection failure. */
   retrySeconds?: number;
+  /** SIGINT/SIGTERM: no further attempt (a running transaction is rolled back by the server when the process exits). */
+  signal?: AbortSignal;
 }
 
 const [DELETE_STATEMENT, INSERT_STATEMENT] = splitSqlStatements(extractSql) as [string, string];
@@ -33,7 +35,7 @@ const [DELETE_STATEMENT, INSERT_STATEMENT] = splitSqlStatements(extractSql) as [
  * A failure rolls everything back; transient connection failures retry the whole transaction.
  */
 export async function runExtract(store: FeatureStore, options: ExtractOptions): Promise<ExtractResult> {
-  const { baseDt, logger = silentLogger, retrySeconds = 30 } = options;
+  const { baseDt, logger = silentLogger, retrySeconds = 30, signal } = options;
   await assertSchema(store.pool, ["credit_score_features", "credit_score", SNAPSHOT_TABLE]);
   const { deletedRows, insertedRows } = await withRetry(
     async () => {
@@ -63,6 +65,7 @@ export async function runExtract(store: FeatureStore, options: ExtractOptions): 
     {
       deadlineMs: retrySeconds * 1000,
       isRetryable: isTransientConnectionError,
+      ...(signal ? { signal } : {}),
       onRetry: (error, attempt, delayMs) =>
         logger.warn(
           `extract transaction failed (${errorCode(error)}), attempt ${attempt}; retrying in ${delayMs} ms`,

@@ -39,7 +39,11 @@ export function createProgress(logger: Logger, options: ProgressOptions): Progre
   const describe = (): string => {
     const seconds = (Date.now() - started) / 1000;
     const rate = seconds > 0 ? done / seconds : 0;
-    const rateText = `${formatCount(Math.round(rate))} ${unit}/s`;
+    // Slow work (a grid of minutes-long configurations) shows its rate per minute, not "0 /s".
+    const rateText =
+      rate > 0 && rate < 1
+        ? `${formatCount(Math.round(rate * 60))} ${unit}/min`
+        : `${formatCount(Math.round(rate))} ${unit}/s`;
     if (total === undefined || total <= 0) return `${formatCount(done)} ${unit}, ${rateText}`;
     const fraction = Math.min(1, done / total);
     const eta = rate > 0 ? Math.max(0, (total - done) / rate) : 0;

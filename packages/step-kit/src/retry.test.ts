@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { InterruptedError } from "./errors.ts";
 import { withRetry } from "./retry.ts";
 
 const transient = Object.assign(new Error("refused"), { code: "ECONNREFUSED" });
@@ -48,5 +49,22 @@ describe("withRetry", () => {
       ),
     ).rejects.toThrow("refused");
     expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it("stops at once when the signal aborts during a wait, with the abort's reason", async () => {
+    const controller = new AbortController();
+    let calls = 0;
+    const started = Date.now();
+    const failure = withRetry(
+      async () => {
+        calls++;
+        throw transient;
+      },
+      { deadlineMs: 60_000, initialDelayMs: 10_000, isRetryable: () => true, signal: controller.signal },
+    );
+    setTimeout(() => controller.abort(new InterruptedError("interrupted by SIGTERM")), 50);
+    await expect(failure).rejects.toThrow("interrupted by SIGTERM");
+    expect(calls).toBe(1);
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 });

@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { openFeatureStore } from "@ct/feature-store";
 import { createTestDatabase, loadReferenceDatabase, type TestDatabase } from "@ct/feature-store/test-support";
@@ -56,6 +57,29 @@ describe("ct-extract (built bin)", () => {
     expect(stderr).toMatch(/ct-extract: error: feature store ct@127\.0\.0\.1:1\/mlops is unreachable/);
     expect(stderr).not.toContain("Sup3rSecret");
     expect(stderr).toContain("mysql://ct:***@127.0.0.1:1/mlops");
+  });
+
+  it("stops retrying an unreachable feature store on SIGTERM and exits 130", async () => {
+    const child = spawn(process.execPath, [bin, "--base_dt", "2025-02-10"], {
+      env: {
+        PATH: process.env.PATH ?? "",
+        FEATURE_STORE_URL: "mysql://ct@127.0.0.1:1/mlops",
+        FEATURE_STORE_RETRY_SECONDS: "60",
+        CT_SECRETS_DIR: "/nonexistent",
+      },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    while (!stderr.includes("retrying in")) await new Promise((resolve) => setTimeout(resolve, 20));
+    const sent = Date.now();
+    child.kill("SIGTERM");
+    const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
+    expect(code, stderr).toBe(130);
+    expect(Date.now() - sent).toBeLessThan(2000);
+    expect(stderr).toContain("interrupted by SIGTERM");
   });
 
   it("prints help and version", () => {

@@ -16,9 +16,14 @@ export const extractCommand: CommandFactory = defineCommand<StepArguments & Sett
   handler: async (argv) => {
     const { settings, modelName, baseDt, logger } = resolveStepInputs("extract", argv, context);
     const retrySeconds = settings.featureStoreRetrySeconds;
-    const store = await openFeatureStore(settings.featureStoreUrl, { retrySeconds, logger });
+    const { signal } = context;
+    const store = await openFeatureStore(settings.featureStoreUrl, {
+      retrySeconds,
+      logger,
+      ...(signal ? { signal } : {}),
+    });
     try {
-      const result = await runExtract(store, { baseDt, logger, retrySeconds });
+      const result = await runExtract(store, { baseDt, logger, retrySeconds, ...(signal ? { signal } : {}) });
       printSummary(context, argv.json, { step: "extract", status: "ok", model_name: modelName, ...result });
     } finally {
       await store.close();

@@ -21,6 +21,7 @@ export const preprocessCommand: CommandFactory = defineCommand<StepArguments & S
       const store = await openFeatureStore(settings.featureStoreUrl, {
         retrySeconds: settings.featureStoreRetrySeconds,
         logger,
+        ...(context.signal ? { signal: context.signal } : {}),
       });
       try {
         const result = await runPreprocess(store, {

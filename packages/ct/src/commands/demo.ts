@@ -1,4 +1,4 @@
-import { loadSettings, type SettingsArguments, withSettingsOptions } from "@ct/config";
+import { loadSettings, redactUrl, type SettingsArguments, withSettingsOptions } from "@ct/config";
 import { openFeatureStore, runExtract } from "@ct/feature-store";
 import { runPreprocess } from "@ct/preprocessing";
 import {
@@ -12,12 +12,13 @@ import {
   printSummary,
   UsageError,
 } from "@ct/step-kit";
+import { type TrainOptionsArguments, trainWithArguments, withTrainOptions } from "@ct/train";
 import { DEFAULT_SYNTHETIC, seedWithSettings } from "./seed.ts";
 
 const DEMO_BASE_DT = addDays(DEFAULT_SYNTHETIC.startDate, DEFAULT_SYNTHETIC.days - 1);
 
 /** `ct demo`: seed synthetic data, then run every step that exists for one date. */
-interface DemoArguments extends SettingsArguments {
+interface DemoArguments extends SettingsArguments, TrainOptionsArguments {
   base_dt: string;
   model_name: string;
   json: boolean;
@@ -26,9 +27,9 @@ interface DemoArguments extends SettingsArguments {
 
 export const demoCommand: CommandFactory = defineCommand<DemoArguments>((context) => ({
   command: "demo",
-  describe: "seed synthetic data (resetting the tables) and run extract and preprocess for one date",
+  describe: "seed synthetic data (resetting the tables) and run extract, preprocess and train for one date",
   builder: (args) =>
-    withSettingsOptions(args)
+    withTrainOptions(withSettingsOptions(args))
       .option("base_dt", {
         alias: "base-dt",
         type: "string",
@@ -75,24 +76,34 @@ export const demoCommand: CommandFactory = defineCommand<DemoArguments>((context
       retrySeconds: settings.featureStoreRetrySeconds,
       logger,
     });
+    let extracted: Awaited<ReturnType<typeof runExtract>>;
+    let preprocessed: Awaited<ReturnType<typeof runPreprocess>>;
     try {
-      const extracted = await runExtract(store, { baseDt, logger: createLogger("extract", context.stderr) });
-      const preprocessed = await runPreprocess(store, {
+      extracted = await runExtract(store, { baseDt, logger: createLogger("extract", context.stderr) });
+      preprocessed = await runPreprocess(store, {
         modelName,
         baseDt,
         artifactsPath: settings.artifactsPath,
         logger: createLogger("preprocess", context.stderr),
       });
-      logger.info(`demo done: outputs in ${preprocessed.directory}`);
-      printSummary(context, argv.json, {
-        step: "demo",
-        status: "ok",
-        seeded: seeded.rows,
-        extracted,
-        preprocessed,
-      });
     } finally {
       await store.close();
     }
+    const trained = await trainWithArguments(
+      argv,
+      { settings, modelName, baseDt, logger: createLogger("train", context.stderr) },
+      context,
+    );
+    logger.info(
+      `demo done: model ${trained.model.tag} (validation accuracy ${trained.validationAccuracy.toFixed(4)}) in ${settings.modelStorePath}, runs in ${redactUrl(settings.mlflowTrackingUri)}`,
+    );
+    printSummary(context, argv.json, {
+      step: "demo",
+      status: "ok",
+      seeded: seeded.rows,
+      extracted,
+      preprocessed,
+      trained,
+    });
   },
 }));
