@@ -565,12 +565,44 @@ export function train(
   const evalLeafOf = new Uint32Array(evalRows);
   const stride = outputs + 1;
   const maxLeaves = 1 << Math.max(0, params.depth - 1);
-  // Per (leaf, bin): Σ bootstrap weight, then Σ g·w per output; grown as levels deepen.
+  // Per (bin, leaf): Σ bootstrap weight, then Σ g·w per output; grown as levels deepen.
   let histogram = new Float64Array(0);
   const totalWeight = new Float64Array(maxLeaves);
   const totalDelta = new Float64Array(maxLeaves * outputs);
   const partWeight = new Float64Array(maxLeaves);
   const partDelta = new Float64Array(maxLeaves * outputs);
+  const termNumerator = new Float64Array(maxLeaves);
+  const termDenominator = new Float64Array(maxLeaves);
+  // The cosine score's running numerator and denominator over the leaves.
+  const scoreSums = new Float64Array(2);
+  // Sparse cells: per-leaf sums of one bin, the leaves it touched, and a per-bin stamp.
+  const cellSums = new Float64Array(maxLeaves * stride);
+  const touched = new Uint32Array(maxLeaves);
+  const stamp = new Float64Array(maxLeaves);
+  let stampValue = 0;
+  // A feature's rows grouped by bin (counting sort, row order kept), made when first needed.
+  const groupsOfBins = new WeakMap<Bins, { start: Uint32Array; rows: Uint32Array }>();
+  const rowsByBin = (bins: Bins, binCount: number): { start: Uint32Array; rows: Uint32Array } => {
+    let groups = groupsOfBins.get(bins);
+    if (!groups) {
+      const start = new Uint32Array(binCount + 1);
+      for (let row = 0; row < bins.length; row++) {
+        const next = bins[row]! + 1;
+        start[next] = start[next]! + 1;
+      }
+      for (let bin = 0; bin < binCount; bin++) start[bin + 1] = start[bin + 1]! + start[bin]!;
+      const filled = start.slice(0, binCount);
+      const grouped = new Uint32Array(bins.length);
+      for (let row = 0; row < bins.length; row++) {
+        const bin = bins[row]!;
+        grouped[filled[bin]!] = row;
+        filled[bin] = filled[bin]! + 1;
+      }
+      groups = { start, rows: grouped };
+      groupsOfBins.set(bins, groups);
+    }
+    return groups;
+  };
   const lambda = Math.max(params.l2_leaf_reg, 1e-20);
   const usedCtrs = new Set<string>();
 
@@ -635,6 +667,42 @@ export function train(
       return numerator / Math.sqrt(denominator);
     };
 
+    /** The cosine score's terms of one leaf split into `part` and the rest, into term* [leaf]. */
+    const leafTerms = (leaf: number): void => {
+      let numerator = 0;
+      let denominator = 0;
+      const w1 = partWeight[leaf]!;
+      const w2 = totalWeight[leaf]! - w1;
+      for (let k = 0; k < outputs; k++) {
+        const d1 = partDelta[leaf * outputs + k]!;
+        const d2 = totalDelta[leaf * outputs + k]! - d1;
+        if (w1 > 0) {
+          const average = d1 / (w1 + scaledL2);
+          numerator += average * d1;
+          denominator += average * average * w1;
+        }
+        if (w2 > 0) {
+          const average = d2 / (w2 + scaledL2);
+          numerator += average * d2;
+          denominator += average * average * w2;
+        }
+      }
+      termNumerator[leaf] = numerator;
+      termDenominator[leaf] = denominator;
+    };
+
+    /** Moves one (leaf, bin) cell — Σ weight, then Σ g·w per output at `sums[at…]` — into the part. */
+    const moveToPart = (leaf: number, sums: Float64Array, at: number): void => {
+      partWeight[leaf] = partWeight[leaf]! + sums[at]!;
+      for (let k = 0; k < outputs; k++)
+        partDelta[leaf * outputs + k] = partDelta[leaf * outputs + k]! + sums[at + 1 + k]!;
+      scoreSums[0] = scoreSums[0]! - termNumerator[leaf]!;
+      scoreSums[1] = scoreSums[1]! - termDenominator[leaf]!;
+      leafTerms(leaf);
+      scoreSums[0] = scoreSums[0]! + termNumerator[leaf]!;
+      scoreSums[1] = scoreSums[1]! + termDenominator[leaf]!;
+    };
+
     leafOf.fill(0);
     const choices: Choice[] = [];
     for (let level = 0; level < params.depth; level++) {
@@ -678,21 +746,26 @@ export function train(
               feature.kind === "dense" ? (feature.learn[fold] ?? (feature.learn[0] as Bins)) : feature.learn;
             const binCount = feature.kind === "dense" ? feature.borders.length + 1 : feature.values.length;
             if (binCount < 2) continue;
-            const size = leaves * binCount * stride;
-            if (histogram.length < size) histogram = new Float64Array(size);
-            else histogram.fill(0, 0, size);
-            for (let row = 0; row < rows; row++) {
-              const weight = bootstrap[row]!;
-              if (weight === 0) continue;
-              const cell = (leafOf[row]! * binCount + bins[row]!) * stride;
-              histogram[cell] = histogram[cell]! + weight;
-              for (let k = 0; k < outputs; k++)
-                histogram[cell + 1 + k] = histogram[cell + 1 + k]! + weighted[row * outputs + k]!;
+            // Few rows for the (leaf, bin) cells (deep levels, small data): walk the feature's rows
+            // bin by bin instead of filling and scanning a histogram that is mostly empty.
+            const sparseCells = feature.kind === "dense" && rows < leaves * binCount;
+            if (!sparseCells) {
+              const size = leaves * binCount * stride;
+              if (histogram.length < size) histogram = new Float64Array(size);
+              else histogram.fill(0, 0, size);
+              for (let row = 0; row < rows; row++) {
+                const weight = bootstrap[row]!;
+                if (weight === 0) continue;
+                const cell = (bins[row]! * leaves + leafOf[row]!) * stride;
+                histogram[cell] = histogram[cell]! + weight;
+                for (let k = 0; k < outputs; k++)
+                  histogram[cell + 1 + k] = histogram[cell + 1 + k]! + weighted[row * outputs + k]!;
+              }
             }
             if (feature.kind === "oneHot") {
               for (let bin = 0; bin < binCount; bin++) {
                 for (let leaf = 0; leaf < leaves; leaf++) {
-                  const cell = (leaf * binCount + bin) * stride;
+                  const cell = (bin * leaves + leaf) * stride;
                   partWeight[leaf] = histogram[cell]!;
                   for (let k = 0; k < outputs; k++) partDelta[leaf * outputs + k] = histogram[cell + 1 + k]!;
                 }
@@ -700,17 +773,58 @@ export function train(
                 if (score > featureBest.score) featureBest = { score, bin };
               }
             } else {
-              // Left part (bins ≤ b) accumulated over the borders in ascending order.
+              // Left part (bins ≤ b) accumulated over the borders in ascending order. The cosine
+              // score's sums are kept per leaf and updated only for the leaves that have rows in
+              // bin b (a border moves no other leaf's rows), in ascending leaf order either way, so
+              // both paths give the same doubles.
               partWeight.fill(0, 0, leaves);
               partDelta.fill(0, 0, leaves * outputs);
+              scoreSums[0] = 0;
+              scoreSums[1] = 1e-100;
+              for (let leaf = 0; leaf < leaves; leaf++) {
+                leafTerms(leaf);
+                scoreSums[0] += termNumerator[leaf]!;
+                scoreSums[1] += termDenominator[leaf]!;
+              }
+              const groups = sparseCells ? rowsByBin(bins, binCount) : undefined;
               for (let bin = 0; bin < binCount - 1; bin++) {
-                for (let leaf = 0; leaf < leaves; leaf++) {
-                  const cell = (leaf * binCount + bin) * stride;
-                  partWeight[leaf] = partWeight[leaf]! + histogram[cell]!;
-                  for (let k = 0; k < outputs; k++)
-                    partDelta[leaf * outputs + k] = partDelta[leaf * outputs + k]! + histogram[cell + 1 + k]!;
+                if (groups) {
+                  stampValue++;
+                  let touchedCount = 0;
+                  for (let at = groups.start[bin]!; at < groups.start[bin + 1]!; at++) {
+                    const row = groups.rows[at]!;
+                    const weight = bootstrap[row]!;
+                    if (weight === 0) continue;
+                    const leaf = leafOf[row]!;
+                    const cell = leaf * stride;
+                    if (stamp[leaf] !== stampValue) {
+                      stamp[leaf] = stampValue;
+                      // Insertion keeps the touched leaves in ascending order (there are few).
+                      let at2 = touchedCount++;
+                      while (at2 > 0 && touched[at2 - 1]! > leaf) {
+                        touched[at2] = touched[at2 - 1]!;
+                        at2--;
+                      }
+                      touched[at2] = leaf;
+                      for (let k = 0; k < stride; k++) cellSums[cell + k] = 0;
+                    }
+                    cellSums[cell] = cellSums[cell]! + weight;
+                    for (let k = 0; k < outputs; k++)
+                      cellSums[cell + 1 + k] = cellSums[cell + 1 + k]! + weighted[row * outputs + k]!;
+                  }
+                  for (let at = 0; at < touchedCount; at++) {
+                    const leaf = touched[at]!;
+                    moveToPart(leaf, cellSums, leaf * stride);
+                  }
+                } else {
+                  const row0 = bin * leaves * stride;
+                  for (let leaf = 0; leaf < leaves; leaf++) {
+                    const cell = row0 + leaf * stride;
+                    if (histogram[cell] !== 0) moveToPart(leaf, histogram, cell);
+                  }
                 }
-                const score = cosine(leaves) * penalty + noise();
+                const score =
+                  (scoreSums[0]! / Math.sqrt(Math.max(scoreSums[1]!, 1e-100))) * penalty + noise();
                 if (score > featureBest.score) featureBest = { score, bin };
               }
             }
