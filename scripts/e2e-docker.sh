@@ -239,6 +239,30 @@ fi
 [ -s "$CT_ARTIFACTS_DIR/preprocessing/m/${dates[1]}/m_train.csv" ] || fail "compose run preprocess: no m_train.csv"
 ok "\`${compose_cmd[*]} -f compose/compose.yaml run --rm preprocess --model_name m --base_dt ${dates[1]}\`"
 
+# Least privilege, as compose runs the real steps: a detached one-off container (kept until
+# inspected) must be read-only with a tmpfs at /tmp, drop every capability, set no-new-privileges
+# — and still succeed (train: worker threads, its scratch folder on /tmp).
+confined_services=(preprocess)
+[ "$with_train" = 1 ] && confined_services+=(train)
+for service in "${confined_services[@]}"; do
+  args=(--model_name m --base_dt "${dates[1]}")
+  [ "$service" = train ] && args+=(--grid depth=3 --param rsm=1 --param l2_leaf_reg=3 --param iterations=30 --workers 2)
+  "${compose[@]}" run -d "$service" "${args[@]}" 2> >(quiet) >/dev/null || fail "compose run -d $service"
+  cid=$(docker ps -aq --filter label=com.docker.compose.project=ct-e2e --filter label=com.docker.compose.oneoff=True \
+    --filter "label=com.docker.compose.service=$service" | head -n 1)
+  [ -n "$cid" ] || fail "compose run -d $service: no container"
+  rc=$(docker wait "$cid")
+  confinement=$(docker inspect -f '{{.HostConfig.ReadonlyRootfs}} {{json .HostConfig.CapDrop}} {{json .HostConfig.SecurityOpt}} {{json .HostConfig.Tmpfs}} {{.Config.User}}' "$cid")
+  logs=$(docker logs "$cid" 2>&1 | tail -n 5)
+  docker rm -f "$cid" >/dev/null
+  [ "$rc" = 0 ] || fail "$service confined exited $rc: $logs"
+  case "$confinement" in
+    'true ["ALL"] ["no-new-privileges:true"] {"/tmp":""} '"$uid:$gid") ;;
+    *) fail "$service container is not confined: $confinement" ;;
+  esac
+done
+ok "steps (${confined_services[*]}) ran with a read-only image, tmpfs /tmp, no capabilities, no-new-privileges, as $uid:$gid"
+
 # A failing step: its exit code passes through and no container is left behind.
 set +e
 "${compose[@]}" run --rm -T preprocess --model_name m --base_dt 2024-01-01 >/dev/null 2>&1

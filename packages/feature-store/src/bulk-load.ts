@@ -51,15 +51,18 @@ const INSERT_BATCH_ROWS = 1000;
  * Loads rows into `table` (REPLACE on duplicate keys) through `LOAD DATA LOCAL INFILE` streamed
  * from memory, the fastest path into MariaDB/MySQL; servers with `local_infile` off get batched
  * multi-row INSERTs instead. `table` and `columns` are code constants, quoted as identifiers.
+ * `target` is a pool (one of its connections is used) or a connection, e.g. in a transaction.
  * Returns the number of rows loaded.
  */
 export async function bulkLoad(
-  pool: Pool,
+  target: Pool | PoolConnection,
   table: string,
   columns: readonly string[],
   rows: AsyncIterable<readonly SqlValue[]> | Iterable<readonly SqlValue[]>,
 ): Promise<number> {
-  const connection = await pool.getConnection();
+  // A connection (e.g. one inside a transaction) is used as it is; a pool lends one.
+  const pooled = "getConnection" in target;
+  const connection = pooled ? await target.getConnection() : target;
   try {
     return await loadDataLocal(connection, table, columns, rows);
   } catch (error) {
@@ -71,7 +74,7 @@ export async function bulkLoad(
       throw error;
     return await insertBatches(connection, table, columns, rows);
   } finally {
-    connection.release();
+    if (pooled) connection.release();
   }
 }
 

@@ -1,5 +1,6 @@
-import { readFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { referenceFixture } from "@ct/fixtures";
 import { DataContractError, FeatureStoreUnavailableError } from "@ct/step-kit";
 import type { RowDataPacket } from "mysql2/promise";
@@ -7,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, loadReferenceDatabase, type TestDatabase } from "../test-support/index.ts";
 import { type FeatureStore, openFeatureStore } from "./connection.ts";
 import { runExtract } from "./extract.ts";
+import { createSchema } from "./schema.ts";
 import { seedFeatureStore } from "./seed.ts";
 import { SNAPSHOT_COLUMNS } from "./tables.ts";
 
@@ -91,6 +93,59 @@ describe("seed with a bad source", () => {
       "SELECT COUNT(*) AS n FROM credit_score_features",
     );
     expect(counts[0]?.n).toBe("1072");
+  });
+
+  it("loads nothing from a CSV cut mid-row, a non-UTF-8 CSV, or one the server rejects halfway", async () => {
+    const seeded = await createTestDatabase("seed_bad_csv");
+    const seededStore = await openFeatureStore(seeded.url, { retrySeconds: 0 });
+    const directory = mkdtempSync(join(tmpdir(), "ct-seed-bad-"));
+    const { customerInfo, creditScore, creditScoreFeatures } = referenceFixture.sourceCsv;
+    const features = readFileSync(creditScoreFeatures);
+    const seed = () => seedFeatureStore(seededStore, { source: { kind: "csv", directory } });
+    const counts = async () => {
+      const [rows] = await seededStore.pool.query<RowDataPacket[]>(
+        "SELECT (SELECT COUNT(*) FROM customer_info) AS a, (SELECT COUNT(*) FROM credit_score) AS b, (SELECT COUNT(*) FROM credit_score_features) AS c",
+      );
+      return [rows[0]?.a, rows[0]?.b, rows[0]?.c].map(Number);
+    };
+    try {
+      await createSchema(seededStore.pool);
+      copyFileSync(customerInfo, join(directory, "customer_info.csv"));
+      copyFileSync(creditScore, join(directory, "credit_score.csv"));
+      // Cut inside the quoted type_of_loan of a row, and cut after a comma mid-row.
+      const quoted = features.indexOf('"', features.length >> 1) + 5;
+      for (const cut of [quoted, features.indexOf(",", features.indexOf("\n", features.length >> 1)) + 1]) {
+        writeFileSync(join(directory, "credit_score_features.csv"), features.subarray(0, cut));
+        const error = await seed().catch((caught: unknown) => caught);
+        expect(error).toBeInstanceOf(DataContractError);
+        expect(String((error as Error).message)).toMatch(
+          /credit_score_features\.csv" is malformed \(truncated\?\)/,
+        );
+      }
+      // Nothing was loaded: the check runs before the first table is touched.
+      expect(await counts()).toEqual([0, 0, 0]);
+      writeFileSync(
+        join(directory, "credit_score_features.csv"),
+        Buffer.concat([
+          features.subarray(0, features.length - 40),
+          Buffer.from([0xe9, 0xff]),
+          Buffer.from("\r\n"),
+        ]),
+      );
+      await expect(seed()).rejects.toThrow(/credit_score_features\.csv" is not valid UTF-8/);
+      // A value the server refuses (FLOAT out of range) in the LAST table: the first two roll back.
+      const lines = features.toString("utf8").split("\r\n");
+      lines[1] = (lines[1] as string).replace(/^([^,]*,[^,]*,[^,]*,[^,]*,)30,/, "$11e308,");
+      writeFileSync(join(directory, "credit_score_features.csv"), lines.join("\r\n"));
+      await expect(seed()).rejects.toThrow(
+        /was rejected: Out of range value for column 'age'.*nothing was loaded/,
+      );
+      expect(await counts()).toEqual([0, 0, 0]);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+      await seededStore.close();
+      await seeded.drop();
+    }
   });
 });
 

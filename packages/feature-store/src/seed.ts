@@ -1,8 +1,11 @@
 import { createReadStream } from "node:fs";
 import { access } from "node:fs/promises";
 import { join } from "node:path";
+import { pipeline } from "node:stream/promises";
 import {
+  CtError,
   createProgress,
+  DataContractError,
   type Logger,
   NoInputError,
   type Progress,
@@ -11,7 +14,7 @@ import {
 } from "@ct/step-kit";
 import { parse } from "csv-parse";
 import { bulkLoad, type SqlValue } from "./bulk-load.ts";
-import type { FeatureStore } from "./connection.ts";
+import { type FeatureStore, isTransientConnectionError, unavailableIfTransient } from "./connection.ts";
 import { createSchema, dropSchema } from "./schema.ts";
 import { generateSyntheticRows, type SyntheticOptions, type SyntheticRow } from "./synthetic.ts";
 import { CREDIT_SCORE_COLUMNS, CREDIT_SCORE_FEATURES_COLUMNS, CUSTOMER_INFO_COLUMNS } from "./tables.ts";
@@ -81,6 +84,98 @@ async function* readFixtureCsv(path: string, columns: readonly string[]): AsyncG
   }
 }
 
+/**
+ * Reads a seed CSV once through, before anything is loaded: it must be UTF-8 and parse completely
+ * (a file cut mid-row ends in an unclosed quote or a short record). Throws a one-line
+ * DataContractError naming the file and the problem; returns the number of data rows.
+ */
+async function validateFixtureCsv(path: string, columns: readonly string[]): Promise<number> {
+  async function* utf8Checked(): AsyncGenerator<Buffer> {
+    const decoder = new TextDecoder("utf-8", { fatal: true });
+    let offset = 0;
+    for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+      try {
+        decoder.decode(chunk, { stream: true });
+      } catch {
+        throw new DataContractError(
+          `seed CSV ${JSON.stringify(path)} is not valid UTF-8 (within bytes ${offset}-${offset + chunk.length}); nothing was loaded`,
+        );
+      }
+      offset += chunk.length;
+      yield chunk;
+    }
+    try {
+      decoder.decode();
+    } catch {
+      throw new DataContractError(
+        `seed CSV ${JSON.stringify(path)} ends inside a UTF-8 sequence (truncated?); nothing was loaded`,
+      );
+    }
+  }
+  let rows = 0;
+  try {
+    await pipeline(utf8Checked(), parse({ bom: true, relax_column_count: false }), async (records) => {
+      for await (const _record of records) rows++;
+    });
+  } catch (error) {
+    if (error instanceof CtError) throw error;
+    throw new DataContractError(
+      `seed CSV ${JSON.stringify(path)} is malformed (truncated?): ${(error as Error).message}; nothing was loaded`,
+      { cause: error },
+    );
+  }
+  if (rows === 0) {
+    throw new DataContractError(
+      `seed CSV ${JSON.stringify(path)} is empty; expected a header ${columns.join(",")}`,
+    );
+  }
+  return rows - 1;
+}
+
+/** A server or parser error met while loading a seed CSV, as one line (exit 4 when the server went away). */
+function seedLoadError(error: unknown, path: string): unknown {
+  if (isTransientConnectionError(error)) return unavailableIfTransient(error, "seed");
+  if (error instanceof CtError) return error;
+  return new DataContractError(
+    `seed CSV ${JSON.stringify(path)} was rejected: ${(error as Error).message ?? String(error)}; nothing was loaded`,
+    { cause: error },
+  );
+}
+
+/**
+ * Loads the three CSVs in ONE transaction on one connection: a file the server rejects halfway
+ * (a value out of range, a text too long) leaves no table half-loaded.
+ */
+async function loadCsvTables(
+  store: FeatureStore,
+  directory: string,
+  logger: Logger,
+): Promise<SeedResult["rows"]> {
+  const rows = { customer_info: 0, credit_score: 0, credit_score_features: 0 };
+  const connection = await store.pool.getConnection();
+  try {
+    await connection.beginTransaction();
+    for (const { table, columns } of SOURCE_TABLES) {
+      const path = join(directory, `${table}.csv`);
+      const progress = createProgress(logger, { label: `seed ${table}` });
+      try {
+        const tableRows = readFixtureCsv(path, columns);
+        rows[table] = await bulkLoad(connection, table, columns, counted(tableRows, progress));
+      } catch (error) {
+        await connection.rollback().catch(() => undefined);
+        throw seedLoadError(error, path);
+      }
+      progress.finish();
+    }
+    await connection.commit();
+  } catch (error) {
+    throw seedLoadError(error, directory);
+  } finally {
+    connection.release();
+  }
+  return rows;
+}
+
 const SYNTHETIC_BATCH_ROWS = 50_000;
 
 /**
@@ -129,18 +224,16 @@ export async function seedFeatureStore(store: FeatureStore, options: SeedOptions
         );
       });
     }
+    for (const { table, columns } of SOURCE_TABLES) {
+      await validateFixtureCsv(join(source.directory, `${table}.csv`), columns);
+    }
   }
   const generated = source.kind === "synthetic" ? generateSyntheticRows(source.options) : undefined; // validates options
   if (reset) await dropSchema(store.pool);
   await createSchema(store.pool);
   let rows: SeedResult["rows"] = { customer_info: 0, credit_score: 0, credit_score_features: 0 };
   if (source.kind === "csv") {
-    for (const { table, columns } of SOURCE_TABLES) {
-      const progress = createProgress(logger, { label: `seed ${table}` });
-      const tableRows = readFixtureCsv(join(source.directory, `${table}.csv`), columns);
-      rows[table] = await bulkLoad(store.pool, table, columns, counted(tableRows, progress));
-      progress.finish();
-    }
+    rows = await loadCsvTables(store, source.directory, logger);
   } else if (generated) {
     const progress = createProgress(logger, {
       label: "seed",

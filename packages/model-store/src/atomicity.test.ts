@@ -16,18 +16,10 @@ import {
   removeStoreRoot,
   scratchEntries,
 } from "../test-support/store-fixtures.ts";
-import { removeStaleTemporaries, type SaveStep, saveModel, scanModels } from "./index.ts";
+import { removeStaleTemporaries, SAVE_STEPS, type SaveStep, saveModel, scanModels } from "./index.ts";
 
 const NAME = "credit_score_classification";
-const STEPS: readonly SaveStep[] = [
-  "temp-created",
-  "file-written",
-  "model-yaml-written",
-  "synced",
-  "renamed",
-  "latest-written",
-  "latest-replaced",
-];
+const STEPS: readonly SaveStep[] = SAVE_STEPS;
 /** Steps after which the new version is already in `models/`. */
 const VISIBLE_AFTER: ReadonlySet<SaveStep> = new Set(["renamed", "latest-written", "latest-replaced"]);
 

@@ -33,6 +33,7 @@ export {
   modelsDirectory,
   readLatestPointer,
   removeStaleTemporaries,
+  SAVE_STEPS,
   type SavedModel,
   type SaveModelInput,
   type SaveModelOptions,

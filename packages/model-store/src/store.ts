@@ -104,14 +104,17 @@ export interface SavedModel {
  * there). Before `renamed` nothing is visible in `models/`; between `renamed` and `latest-replaced`
  * the new version is listed but `latest` still names the previous one.
  */
-export type SaveStep =
-  | "temp-created"
-  | "file-written"
-  | "model-yaml-written"
-  | "synced"
-  | "renamed"
-  | "latest-written"
-  | "latest-replaced";
+/** The steps of a save, in order (`onStep` is called after each). */
+export const SAVE_STEPS = [
+  "temp-created",
+  "file-written",
+  "model-yaml-written",
+  "synced",
+  "renamed",
+  "latest-written",
+  "latest-replaced",
+] as const;
+export type SaveStep = (typeof SAVE_STEPS)[number];
 
 export interface SaveModelOptions extends VersionSource {
   /** Called after each step with the path concerned; a throw aborts the save at that point. */

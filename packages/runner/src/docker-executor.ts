@@ -284,6 +284,13 @@ export class DockerExecutor implements StepExecutor {
             // A tiny init as PID 1 forwards signals and reaps the step's children (the catboost CLI).
             Init: true,
             AutoRemove: false,
+            // Least privilege (docs/containers.md): the image is read-only, writes go to the
+            // mounted folders or to a fresh tmpfs at /tmp (train's scratch folder, Node's tmpdir);
+            // no capability, and no privilege gained through setuid binaries.
+            ReadonlyRootfs: true,
+            Tmpfs: { "/tmp": "" },
+            CapDrop: ["ALL"],
+            SecurityOpt: ["no-new-privileges:true"],
           },
         });
       } catch (error) {

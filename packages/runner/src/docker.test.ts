@@ -150,6 +150,13 @@ describe.skipIf(reason !== undefined)(
           `${prefix} | ${step}: url=mysql://ct@127.0.0.1:3306/mlops password_file=9chars password_env=unset`,
         );
         expect(result.stderr).toContain(`${prefix} | ${step}: stdout ünïcödé ✓`);
+        // Least privilege: read-only image, a writable tmpfs at /tmp, no capability at all (not
+        // even in the bounding set), no_new_privs. Seen from inside the container.
+        expect(result.stderr).toMatch(
+          new RegExp(
+            `${prefix} \\| ${step}: confinement root=\\S+:ro tmp=tmpfs:rw tmp_writable=yes CapEff=0{16} CapBnd=0{16} NoNewPrivs=1`,
+          ),
+        );
         expect(result.stderr).toContain(`${prefix} | ${step}: half a line`);
       }
       // The model config reaches train only, mounted read-only at /config.

@@ -14,7 +14,8 @@ import { join } from "node:path";
  */
 export function fakeStepSource(step: string): string {
   return `#!/usr/bin/env node
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 const step = ${JSON.stringify(step)};
 const args = process.argv.slice(2);
@@ -47,6 +48,25 @@ console.error(step + ": start model=" + model + " base_dt=" + date + " uid=" + p
 console.error(step + ": url=" + process.env.FEATURE_STORE_URL + " password_file=" + (password ? password.length + "chars" : "none") + " password_env=" + (process.env.FEATURE_STORE_PASSWORD ? "set" : "unset"));
 const modelConfig = arg("model_config");
 if (modelConfig) console.error(step + ": model_config " + modelConfig + " says " + readFileSync(modelConfig, "utf8").trim());
+// How the step is confined (read-only, no writes): the root mount's options, what /tmp is and
+// whether it takes a file, the effective and bounding capabilities and no_new_privs.
+const mountOf = (point) => {
+  try {
+    const line = readFileSync("/proc/self/mountinfo", "utf8").split("\\n").filter((l) => l.split(" ")[4] === point).pop();
+    if (!line) return "none";
+    const fields = line.split(" ");
+    return fields[fields.indexOf("-") + 1] + ":" + fields[5].split(",")[0];
+  } catch { return "unknown"; }
+};
+const statusField = (name) => {
+  try {
+    const line = readFileSync("/proc/self/status", "utf8").split("\\n").find((l) => l.startsWith(name + ":"));
+    return line ? line.slice(name.length + 1).trim() : "?";
+  } catch { return "?"; }
+};
+let tmpWritable = "no";
+try { const probe = mkdtempSync(join(tmpdir(), "ct-fake-")); rmSync(probe, { recursive: true }); tmpWritable = "yes"; } catch {}
+console.error(step + ": confinement root=" + mountOf("/") + " tmp=" + mountOf("/tmp") + " tmp_writable=" + tmpWritable + " CapEff=" + statusField("CapEff") + " CapBnd=" + statusField("CapBnd") + " NoNewPrivs=" + statusField("NoNewPrivs"));
 console.log(step + ": stdout ünïcödé ✓");
 // One line written in two pieces: the runner must print it whole.
 process.stderr.write(step + ": half a ");

@@ -1,4 +1,5 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { spawnSync } from "node:child_process";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -42,6 +43,15 @@ describe("writeDirectoryAtomically", () => {
     await writeDirectoryAtomically(target, (dir) => writeFile(join(dir, "new"), "2"));
     expect(await readdir(target)).toEqual(["new"]);
     expect(await readdir(root)).toEqual(["out"]);
+  });
+
+  it("removes the leftovers of killed writers (dead pid), keeps a live writer's and unrelated folders", async () => {
+    const dead = spawnSync(process.execPath, ["-e", "0"]).pid as number; // exited: its pid is gone
+    const leftovers = [`.out.tmp-${dead}-0123abcd`, `.out.old-${dead}-89abcdef`];
+    const kept = [`.out.tmp-${process.ppid}-0123abcd`, `.other.tmp-${dead}-0123abcd`, ".out.tmp-x"];
+    for (const name of [...leftovers, ...kept]) await mkdir(join(root, name));
+    await writeDirectoryAtomically(join(root, "out"), (dir) => writeFile(join(dir, "v"), "1"));
+    expect((await readdir(root)).sort()).toEqual(["out", ...kept].sort());
   });
 });
 

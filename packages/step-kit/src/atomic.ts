@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
 const uniqueSuffix = (): string => `${process.pid}-${randomBytes(4).toString("hex")}`;
@@ -13,10 +13,36 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
+/** True when a process with this id exists here (EPERM: it exists, owned by someone else). */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Removes what killed writers (SIGKILL, OOM, power loss) left beside `finalDir`: its hidden
+ * `.name.tmp-<pid>-…` / `.name.old-<pid>-…` folders whose pid no longer runs. A live pid's folder
+ * is kept (it may be a concurrent writer).
+ */
+async function removeStaleSiblings(parent: string, name: string): Promise<void> {
+  for (const entry of await readdir(parent).catch(() => [] as string[])) {
+    const rest = [`.${name}.tmp-`, `.${name}.old-`].find((prefix) => entry.startsWith(prefix));
+    const pid = rest === undefined ? undefined : /^(\d+)-[0-9a-f]{8}$/.exec(entry.slice(rest.length))?.[1];
+    if (pid !== undefined && Number(pid) !== process.pid && !isAlive(Number(pid))) {
+      await rm(join(parent, entry), { recursive: true, force: true }).catch(() => undefined);
+    }
+  }
+}
+
 /**
  * Builds a directory under a hidden temporary name beside `finalDir`, then renames it into
  * place, so readers see either the previous complete directory or the new complete one — never
  * a half-written one. On failure the temporary directory is removed and `finalDir` is untouched.
+ * After a success, the leftovers of writers killed earlier (their pid is gone) are removed.
  */
 export async function writeDirectoryAtomically<T>(
   finalDir: string,
@@ -45,6 +71,7 @@ export async function writeDirectoryAtomically<T>(
     throw error;
   }
   if (previous) await rm(previous, { recursive: true, force: true });
+  await removeStaleSiblings(parent, name);
   return result;
 }
 

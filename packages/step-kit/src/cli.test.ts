@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type CliContext, defineCommand, runCli, withStepOptions } from "./cli.ts";
+import { type CliContext, defineCommand, reportError, runCli, withStepOptions } from "./cli.ts";
 import { NoInputError } from "./errors.ts";
 
 function captureContext(): CliContext & { out: string[]; err: string[] } {
@@ -62,5 +62,16 @@ describe("runCli", () => {
   it("requires a command in multi-command mode", async () => {
     const context = captureContext();
     expect(await runCli({ scriptName: "t", version: "1", commands: [echo] }, [], context)).toBe(2);
+  });
+
+  it("reports a full disk or a forbidden folder in one line, an unexpected error with its stack", () => {
+    const lines: string[] = [];
+    const sink = { write: (chunk: string) => lines.push(chunk) };
+    const full = Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
+    reportError("t", full, sink);
+    expect(lines.join("")).toBe("t: error: ENOSPC: no space left on device, write\n");
+    lines.length = 0;
+    reportError("t", new TypeError("x is not a function"), sink);
+    expect(lines.join("")).toMatch(/^t: internal error: TypeError: x is not a function\n\s+at /);
   });
 });

@@ -66,9 +66,32 @@ export async function runCli(
 }
 
 /** Prints one line for an expected failure, the stack for an unexpected one. */
+/**
+ * Errors of the machine, not of ct: a full disk, a read-only or forbidden folder, too many open
+ * files. They get one line (Node's message names the call, and the path when it has one), not a
+ * stack trace.
+ */
+const ENVIRONMENT_ERROR_CODES = new Set([
+  "ENOSPC",
+  "EDQUOT",
+  "EROFS",
+  "EACCES",
+  "EPERM",
+  "EMFILE",
+  "ENFILE",
+  "EIO",
+]);
+
+function isEnvironmentError(error: Error): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return typeof code === "string" && ENVIRONMENT_ERROR_CODES.has(code);
+}
+
 export function reportError(scriptName: string, error: unknown, sink: LogSink): void {
   if (error instanceof CtError) {
     sink.write(`${scriptName}: error: ${error.message}\n`);
+  } else if (error instanceof Error && isEnvironmentError(error)) {
+    sink.write(`${scriptName}: error: ${error.message.split("\n")[0]}\n`);
   } else if (error instanceof Error) {
     sink.write(`${scriptName}: internal error: ${error.stack ?? error.message}\n`);
   } else {
@@ -92,7 +115,8 @@ export function withStepOptions<T>(args: Argv<T>): Argv<T & StepArguments> {
       alias: "model-name",
       type: "string",
       default: DEFAULT_MODEL_NAME,
-      describe: "model name: lowercase letters, digits, '-', '_', '.'; at most 63 characters",
+      describe:
+        "model name: lowercase letters, digits, '-', '_', '.'; first and last a letter or digit; at most 63 characters",
     })
     .option("base_dt", {
       alias: "base-dt",

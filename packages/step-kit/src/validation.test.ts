@@ -45,6 +45,8 @@ describe("parseModelName", () => {
     "a".repeat(64),
     "名前",
     "-lead",
+    "trail_",
+    "trail.",
   ])("rejects %j", (value) => {
     const attempt = () => parseModelName(value);
     expect(attempt).toThrow(UsageError);

@@ -1,7 +1,8 @@
 import { UsageError } from "./errors.ts";
 
 const BASE_DT_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
-const MODEL_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]*$/;
+// BentoML's tag rule, so a name every step accepts is one the model store can save.
+const MODEL_NAME_PATTERN = /^[a-z0-9]([a-z0-9._-]*[a-z0-9])?$/;
 export const MODEL_NAME_MAX_LENGTH = 63;
 
 /** Returns `value` if it is a real calendar date written `YYYY-MM-DD`; throws a UsageError otherwise. */
@@ -22,7 +23,7 @@ export function parseBaseDt(value: string): string {
 /**
  * Returns `value` if it is a safe model name; throws a UsageError otherwise. A model name becomes
  * a directory and a model-store tag: lowercase letters, digits, '-', '_', '.', at most 63
- * characters, starting with a letter or digit (so never '.', '..' or a hidden name).
+ * characters, starting and ending with a letter or digit (so never '.', '..' or a hidden name).
  */
 export function parseModelName(value: string): string {
   if (value.length > 0 && value.length <= MODEL_NAME_MAX_LENGTH && MODEL_NAME_PATTERN.test(value)) {
@@ -30,7 +31,7 @@ export function parseModelName(value: string): string {
   }
   throw new UsageError(
     `invalid model_name ${JSON.stringify(value)}: expected 1-${MODEL_NAME_MAX_LENGTH} characters of ` +
-      "lowercase letters, digits, '-', '_' or '.', starting with a letter or digit",
+      "lowercase letters, digits, '-', '_' or '.', starting and ending with a letter or digit",
   );
 }
 

@@ -31,7 +31,14 @@ export async function withNameLock<T>(
   for (;;) {
     try {
       const handle = await open(lockPath, "wx");
-      await handle.writeFile(`${process.pid} ${new Date().toISOString()}\n`).finally(() => handle.close());
+      try {
+        await handle.writeFile(`${process.pid} ${new Date().toISOString()}\n`).finally(() => handle.close());
+      } catch (error) {
+        // Created but not written (a full disk, …): ours, so remove it rather than leave a lock
+        // every later run would wait for until it goes stale.
+        await rm(lockPath, { force: true });
+        throw error;
+      }
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;

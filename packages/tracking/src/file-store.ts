@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, stat } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, stat } from "node:fs/promises";
 import { userInfo } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -220,8 +220,14 @@ export class FileStore implements TrackingClient {
       const id = validateExperimentId(this.#newExperimentId());
       const dir = join(this.rootDir, id);
       if (!(await mkdirExclusive(dir))) continue;
-      for (const tag of tags) await writeFileVia(dir, keyPath(join(dir, "tags"), tag.key), tag.value);
-      await this.#writeExperimentMeta(id, name, this.#now());
+      try {
+        for (const tag of tags) await writeFileVia(dir, keyPath(join(dir, "tags"), tag.key), tag.value);
+        await this.#writeExperimentMeta(id, name, this.#now());
+      } catch (error) {
+        // A folder without meta.yaml would be a half-made experiment (a full disk, …): remove it.
+        await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+        throw error;
+      }
       return id;
     }
     throw new TrackingError(`could not find a free experiment id in ${this.rootDir} after 20 attempts`);
@@ -250,20 +256,25 @@ export class FileStore implements TrackingClient {
     const runDir = join(experimentDir, runId);
     await mkdir(runDir);
     // Tags first, meta.yaml last: MLflow skips a run directory without meta.yaml, so the run
-    // appears complete with its tags.
-    for (const tag of tags) await writeFileVia(runDir, keyPath(join(runDir, "tags"), tag.key), tag.value);
-    const meta = runMeta({
-      runId,
-      experimentId,
-      runName,
-      artifactUri: pathToFileURL(join(runDir, "artifacts")).href,
-      userId: this.#user,
-      startTime,
-      endTime: null,
-      status: RUN_STATUS_CODES.RUNNING,
-      lifecycleStage: "active",
-    });
-    await writeFileVia(runDir, join(runDir, "meta.yaml"), toYaml(meta));
+    // appears complete with its tags. A failed write (a full disk, …) removes the half-made folder.
+    try {
+      for (const tag of tags) await writeFileVia(runDir, keyPath(join(runDir, "tags"), tag.key), tag.value);
+      const meta = runMeta({
+        runId,
+        experimentId,
+        runName,
+        artifactUri: pathToFileURL(join(runDir, "artifacts")).href,
+        userId: this.#user,
+        startTime,
+        endTime: null,
+        status: RUN_STATUS_CODES.RUNNING,
+        lifecycleStage: "active",
+      });
+      await writeFileVia(runDir, join(runDir, "meta.yaml"), toYaml(meta));
+    } catch (error) {
+      await rm(runDir, { recursive: true, force: true }).catch(() => undefined);
+      throw error;
+    }
     this.#runExperiments.set(runId, experimentId);
     return runId;
   }

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { readLatestPointer, type SaveModelOptions, setLatest, tagProblem } from "@ct/model-store";
 import { preprocessOutputPaths } from "@ct/preprocessing";
 import {
   createProgress,
@@ -10,6 +11,7 @@ import {
   NoInputError,
   silentLogger,
   throwIfInterrupted,
+  UsageError,
 } from "@ct/step-kit";
 import type { TrackingClient } from "@ct/tracking";
 import { type FeatureSchema, hashFiles, readLabelledCsv } from "./dataset.ts";
@@ -22,6 +24,7 @@ import { expandGrid, type ModelConfig, type ParamValue } from "./model-config.ts
 import { confusionMatrixSvg, trainingReportMarkdown } from "./report.ts";
 import { readScalers, unapplyScalers } from "./scalers.ts";
 import { isBetter, type ScoredConfiguration, scoreConfiguration } from "./selection.ts";
+import { writingTo } from "./storage-errors.ts";
 import { saveTrainedModel } from "./stored-model.ts";
 import { experimentName, logConfigurationRun } from "./tracking-log.ts";
 
@@ -47,6 +50,8 @@ export interface TrainOptions {
   readonly logger?: Logger;
   readonly signal?: AbortSignal;
   readonly now?: () => Date;
+  /** Called at each step of the model-store save (see `saveTrainedModel`; fault-injection tests). */
+  readonly onSaveStep?: SaveModelOptions["onStep"];
 }
 
 export interface TrainResultSummary {
@@ -88,6 +93,13 @@ export async function runTrain(options: TrainOptions): Promise<TrainResultSummar
   const logger = options.logger ?? silentLogger;
   const now = options.now ?? (() => new Date());
   const { config, modelName, baseDt } = options;
+  // The store's rule (BentoML's tag rule) is stricter than the steps' (no trailing '-', '_', '.'):
+  // checked first, so such a name fails as usage before a whole grid is trained and tracked.
+  const nameProblem = tagProblem(modelName);
+  if (nameProblem !== undefined)
+    throw new UsageError(
+      `invalid model_name ${JSON.stringify(modelName)} for the model store: ${nameProblem} (BentoML tags match ^[a-z0-9]([-._a-z0-9]*[a-z0-9])?$, at most 63 characters)`,
+    );
   const paths = preprocessOutputPaths(options.artifactsPath, modelName, baseDt);
   if (!existsSync(paths.directory))
     throw new NoInputError(
@@ -101,6 +113,13 @@ export async function runTrain(options: TrainOptions): Promise<TrainResultSummar
     ]);
   if (!sameSchema(schema, validationSchema))
     throw new DataContractError("the train and val CSVs have different columns; re-run preprocess");
+  // A numeric feature without a scaler would pass through unscaled at predict time (and in the
+  // gate): the stored model would silently score raw values it never saw. Refuse such inputs.
+  const unscaled = schema.numeric.filter((feature) => !scalerFile.scalers.has(feature));
+  if (unscaled.length > 0)
+    throw new DataContractError(
+      `the scaler file ${paths.scalerJson} has no scaler for the numeric feature(s) ${unscaled.join(", ")}; re-run preprocess`,
+    );
   const dataHash = await hashFiles([paths.trainCsv, paths.valCsv, paths.scalerJson]);
   logger.info(
     `train ${learn.rows} rows, val ${validation.rows} rows; ${schema.numeric.length} numeric, ${schema.categorical.length} categorical, ${schema.text.length} text features`,
@@ -112,10 +131,12 @@ export async function runTrain(options: TrainOptions): Promise<TrainResultSummar
     engine.checkParams(configurationParams(config.params, configuration));
   throwIfInterrupted(options.signal);
 
-  const tracking = await options.tracking();
+  const trackingStore = "the MLflow tracking store";
+  const modelStore = `the model store ${options.modelStorePath}`;
+  const tracking = await writingTo(trackingStore, options.tracking);
   const startedAt = now();
   const name = experimentName(startedAt, options.timeZone);
-  const experimentId = await tracking.getOrCreateExperiment(name);
+  const experimentId = await writingTo(trackingStore, () => tracking.getOrCreateExperiment(name));
   logger.info(`MLflow experiment ${name} (id ${experimentId}) at ${tracking.displayUri}`);
   const tags = {
     estimator_name: options.engine === "catboost" ? "CatBoostClassifier" : "GbdtClassifier",
@@ -128,37 +149,43 @@ export async function runTrain(options: TrainOptions): Promise<TrainResultSummar
   const loss = lossName(config.params);
   const progress = createProgress(logger, { label: "grid", total: configurations.length, unit: "configs" });
   let best: (ScoredConfiguration & { runId: string }) | undefined;
-  const workDir = await mkdtemp(join(tmpdir(), "ct-train-"));
+  const workDir = await writingTo(`train's scratch folder in ${tmpdir()}`, () =>
+    mkdtemp(join(tmpdir(), "ct-train-")),
+  );
   try {
-    await runGrid({
-      engine: options.engine,
-      engineOptions: options.engineOptions,
-      configurations,
-      fixedParams: config.params,
-      learn,
-      eval: validation,
-      workDir,
-      workers: options.workers,
-      ...(options.workerUrl ? { workerUrl: options.workerUrl } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-      onResult: async (configuration, result: ConfigurationResult) => {
-        const runId = await logConfigurationRun(tracking, {
-          experimentId,
-          configuration,
-          result,
-          schema,
-          engineDescription: engine.description,
-          tags,
-          startTime: Date.now() - Math.round(result.seconds * 1000),
-        });
-        const scored = scoreConfiguration(configuration, result, loss);
-        logger.info(
-          `Run ${configuration.index} ${JSON.stringify(configuration.values)}: accuracy ${scored.accuracy.toFixed(4)}, ${loss} ${scored.loss.toFixed(5)}, best iteration ${result.bestIteration}, ${result.seconds.toFixed(1)}s`,
-        );
-        if (isBetter(scored, best)) best = { ...scored, runId };
-        progress.advance(1);
-      },
-    });
+    await writingTo(`train's scratch folder ${workDir}`, () =>
+      runGrid({
+        engine: options.engine,
+        engineOptions: options.engineOptions,
+        configurations,
+        fixedParams: config.params,
+        learn,
+        eval: validation,
+        workDir,
+        workers: options.workers,
+        ...(options.workerUrl ? { workerUrl: options.workerUrl } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+        onResult: async (configuration, result: ConfigurationResult) => {
+          const runId = await writingTo(trackingStore, () =>
+            logConfigurationRun(tracking, {
+              experimentId,
+              configuration,
+              result,
+              schema,
+              engineDescription: engine.description,
+              tags,
+              startTime: Date.now() - Math.round(result.seconds * 1000),
+            }),
+          );
+          const scored = scoreConfiguration(configuration, result, loss);
+          logger.info(
+            `Run ${configuration.index} ${JSON.stringify(configuration.values)}: accuracy ${scored.accuracy.toFixed(4)}, ${loss} ${scored.loss.toFixed(5)}, best iteration ${result.bestIteration}, ${result.seconds.toFixed(1)}s`,
+          );
+          if (isBetter(scored, best)) best = { ...scored, runId };
+          progress.advance(1);
+        },
+      }),
+    );
     progress.finish();
     if (!best) throw new NoInputError("the grid has no configurations");
     const winner = best;
@@ -201,39 +228,59 @@ export async function runTrain(options: TrainOptions): Promise<TrainResultSummar
       dataHash,
     });
     const svg = confusionMatrixSvg(validationReport, `${modelName} ${baseDt}: validation confusion matrix`);
-    await tracking.logArtifact(winner.runId, "report/report.md", reportMarkdown);
-    await tracking.logArtifact(winner.runId, "report/confusion_matrix.svg", svg);
+    await writingTo(trackingStore, async () => {
+      await tracking.logArtifact(winner.runId, "report/report.md", reportMarkdown);
+      await tracking.logArtifact(winner.runId, "report/confusion_matrix.svg", svg);
+    });
 
     const metrics = scoresAt(winner.result.evalMetrics, winner.result.bestIteration);
-    const saved = await saveTrainedModel({
-      storeRoot: options.modelStorePath,
-      modelName,
-      engineDescription: engine.description,
-      model: winner.result.model,
-      classes: winner.result.classes,
-      schema,
-      scalersText: scalerFile.text,
-      reportMarkdown,
-      confusionMatrixSvg: svg,
-      metadata: {
-        base_dt: baseDt,
-        engine: engine.description,
-        params: bestParams,
-        best_iteration: winner.result.bestIteration,
-        validation_metrics: metrics,
-        validation_accuracy: validationReport.accuracy,
-        classes: [...winner.result.classes],
-        data_hash: dataHash,
-        mlflow_experiment: name,
-        mlflow_run_id: winner.runId,
-        promotion: { policy: options.promote, promoted: gate.promote, reason: gate.reason },
-        ct_version: options.ctVersion,
-      },
-      labels: { engine: options.engine, base_dt: baseDt },
-      setLatest: gate.promote,
-      creationTime: now(),
-    });
-    await tracking.setTags(winner.runId, { best_run: "true", model_store_tag: saved.tag });
+    const saved = await writingTo(modelStore, () =>
+      saveTrainedModel({
+        storeRoot: options.modelStorePath,
+        modelName,
+        engineDescription: engine.description,
+        model: winner.result.model,
+        classes: winner.result.classes,
+        schema,
+        scalersText: scalerFile.text,
+        reportMarkdown,
+        confusionMatrixSvg: svg,
+        metadata: {
+          base_dt: baseDt,
+          engine: engine.description,
+          params: bestParams,
+          best_iteration: winner.result.bestIteration,
+          validation_metrics: metrics,
+          validation_accuracy: validationReport.accuracy,
+          classes: [...winner.result.classes],
+          data_hash: dataHash,
+          mlflow_experiment: name,
+          mlflow_run_id: winner.runId,
+          promotion: { policy: options.promote, promoted: gate.promote, reason: gate.reason },
+          ct_version: options.ctVersion,
+        },
+        labels: { engine: options.engine, base_dt: baseDt },
+        setLatest: gate.promote,
+        creationTime: now(),
+        ...(options.onSaveStep ? { onSaveStep: options.onSaveStep } : {}),
+      }),
+    );
+    if (!gate.promote && gate.currentVersion !== undefined) {
+      // The gate kept the current model, which `latest` may reach only through BentoML's fallback
+      // (a `latest` file naming a missing version): that fallback picks the newest version — the
+      // model just refused. Point `latest` at the kept model explicitly.
+      const pointer = await readLatestPointer(options.modelStorePath, modelName);
+      if (pointer !== gate.currentVersion) {
+        const kept = gate.currentVersion;
+        await writingTo(modelStore, () => setLatest(options.modelStorePath, modelName, kept));
+        logger.warn(
+          `${pointer === undefined ? "there was no latest file" : `latest named ${JSON.stringify(pointer)}, which does not exist`}; pointed latest at the kept model ${gate.currentVersion}`,
+        );
+      }
+    }
+    await writingTo(trackingStore, () =>
+      tracking.setTags(winner.runId, { best_run: "true", model_store_tag: saved.tag }),
+    );
     logger.info(`saved ${saved.tag} to ${saved.path}${gate.promote ? " (latest)" : ""}`);
     return {
       modelName,

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { getModel, saveModel } from "@ct/model-store";
+import { getModel, removeStaleTemporaries, type SaveModelOptions, saveModel } from "@ct/model-store";
 import { DataContractError } from "@ct/step-kit";
 import type { FeatureSchema } from "./dataset.ts";
 import type { EngineName, SerializedModel } from "./engine.ts";
@@ -42,6 +42,8 @@ export interface SaveTrainedModelInput {
   readonly labels: Readonly<Record<string, string>>;
   readonly setLatest: boolean;
   readonly creationTime: Date;
+  /** Called at each step of the save (fault-injection tests pause or fail there). */
+  readonly onSaveStep?: SaveModelOptions["onStep"];
 }
 
 /**
@@ -72,23 +74,30 @@ export async function saveTrainedModel(input: SaveTrainedModelInput) {
     files[STORED_FILES.builtinModel] = input.model.json;
   }
   const catboost = input.model.engine === "catboost";
-  return saveModel(input.storeRoot, {
-    name: input.modelName,
-    module: catboost ? "bentoml.catboost" : "ct.gbdt",
-    labels: { ...input.labels },
-    options: catboost ? { training_class_name: "CatBoostClassifier" } : {},
-    metadata: { ...input.metadata },
-    context: {
-      frameworkName: catboost ? "catboost" : (framework ?? "ct-gbdt"),
-      frameworkVersions: { [catboost ? "catboost" : (framework ?? "ct-gbdt")]: frameworkVersion },
+  // What earlier saves killed mid-way left in the store's scratch area (older than an hour, so a
+  // save running concurrently is left alone); best effort, it never fails this save.
+  await removeStaleTemporaries(input.storeRoot).catch(() => []);
+  return saveModel(
+    input.storeRoot,
+    {
+      name: input.modelName,
+      module: catboost ? "bentoml.catboost" : "ct.gbdt",
+      labels: { ...input.labels },
+      options: catboost ? { training_class_name: "CatBoostClassifier" } : {},
+      metadata: { ...input.metadata },
+      context: {
+        frameworkName: catboost ? "catboost" : (framework ?? "ct-gbdt"),
+        frameworkVersions: { [catboost ? "catboost" : (framework ?? "ct-gbdt")]: frameworkVersion },
+      },
+      signatures: catboost
+        ? { predict: { batchable: false }, predict_proba: { batchable: false } }
+        : { predict: { batchable: true, batch_dim: 0 }, predict_proba: { batchable: true, batch_dim: 0 } },
+      files,
+      creationTime: input.creationTime,
+      setLatest: input.setLatest,
     },
-    signatures: catboost
-      ? { predict: { batchable: false }, predict_proba: { batchable: false } }
-      : { predict: { batchable: true, batch_dim: 0 }, predict_proba: { batchable: true, batch_dim: 0 } },
-    files,
-    creationTime: input.creationTime,
-    setLatest: input.setLatest,
-  });
+    input.onSaveStep ? { onStep: input.onSaveStep } : {},
+  );
 }
 
 /** A stored model, loaded for scoring. */

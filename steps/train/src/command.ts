@@ -7,12 +7,15 @@ import {
   withSettingsOptions,
   withTrainSettingsOptions,
 } from "@ct/config";
+import { SAVE_STEPS, type SaveModelOptions, type SaveStep } from "@ct/model-store";
 import {
   type CliContext,
   type CommandFactory,
   defineCommand,
+  type Logger,
   printSummary,
   type StepArguments,
+  throwIfInterrupted,
   UsageError,
   withStepOptions,
 } from "@ct/step-kit";
@@ -113,6 +116,41 @@ export function withTrainOptions<T>(args: Argv<T>): Argv<T & TrainOptionsArgumen
     }) as unknown as Argv<T & TrainOptionsArguments>;
 }
 
+/**
+ * Test-only fault hook: `CT_TEST_PAUSE_SAVE_AT=<save step>` pauses the model-store save the first
+ * time it reaches that step (docs/model-store.md lists them), says so on stderr and waits for a
+ * signal, so a fault-injection test can SIGKILL the process at an exact point of the save
+ * (packages/faults). SIGINT/SIGTERM end the pause as an interruption (exit 130).
+ */
+export function pauseAtSaveStepHook(
+  env: Readonly<Record<string, string | undefined>>,
+  logger: Logger,
+  signal: AbortSignal | undefined,
+): SaveModelOptions["onStep"] | undefined {
+  const at = env.CT_TEST_PAUSE_SAVE_AT;
+  if (at === undefined || at === "") return undefined;
+  if (!SAVE_STEPS.includes(at as SaveStep))
+    throw new UsageError(
+      `CT_TEST_PAUSE_SAVE_AT=${JSON.stringify(at)}: expected one of ${SAVE_STEPS.join(", ")}`,
+    );
+  let paused = false;
+  return async (step, path) => {
+    if (step !== at || paused) return;
+    paused = true;
+    logger.warn(`CT_TEST_PAUSE_SAVE_AT: model save paused at ${step} (${path}); waiting for a signal`);
+    await new Promise<void>((resolvePromise) => {
+      const keepAlive = setInterval(() => undefined, 60_000);
+      const stop = (): void => {
+        clearInterval(keepAlive);
+        resolvePromise();
+      };
+      if (signal?.aborted) stop();
+      else signal?.addEventListener("abort", stop, { once: true });
+    });
+    throwIfInterrupted(signal);
+  };
+}
+
 /** Runs the train step for resolved step inputs; shared by `train` and `demo`. */
 export async function trainWithArguments(
   argv: TrainOptionsArguments,
@@ -129,6 +167,7 @@ export async function trainWithArguments(
   logger.info(
     `engine ${engine}${engine === "catboost" ? ` (${engineOptions.catboostBin})` : ""}, ${workers} worker(s)`,
   );
+  const onSaveStep = pauseAtSaveStepHook(context.env, logger, context.signal);
   // Worker threads run the bundled bin itself; from TypeScript sources (tests) the grid runs in-thread.
   const self = new URL(import.meta.url);
   return runTrain({
@@ -147,6 +186,7 @@ export async function trainWithArguments(
     ctVersion: packageJson.version,
     logger,
     ...(context.signal ? { signal: context.signal } : {}),
+    ...(onSaveStep ? { onSaveStep } : {}),
   });
 }
 

@@ -32,7 +32,9 @@ export const predictCommand: CommandFactory = defineCommand<PredictArguments>((c
   command: "predict",
   describe: "score raw feature rows (CSV with the snapshot's columns) with a model from the model store",
   builder: (args) =>
-    withTrainSettingsOptions(withSettingsOptions(args))
+    // `--version` is the model version here: without `.version(false)` yargs' own --version
+    // (the CLI's, always set by its default) answered every `ct predict` with ct's version, exit 0.
+    withTrainSettingsOptions(withSettingsOptions(args.version(false)))
       .option("model_name", { alias: "model-name", type: "string", default: "credit_score_classification" })
       .option("version", { type: "string", default: "latest", describe: "model version, or latest" })
       .option("input", {

@@ -1,0 +1,2 @@
+// The fault-injection suite has no runtime API: its tests are the product (docs/reliability.md).
+export {};
