@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Quick-start demo on a fresh Debian/Ubuntu machine: installs pnpm and the dependencies, makes
 # sure a local MariaDB answers (installing it from Debian's packages if missing), builds, and runs
-# `ct demo` (seed synthetic data → extract → preprocess).
+# `ct demo` (seed synthetic data → extract → preprocess → train).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -102,11 +102,13 @@ describe("ct-train killed with SIGKILL", () => {
     ]);
     expect(Object.keys(runs[0]?.metrics ?? {})).toContain("model Accuracy");
     expect(runs[0]?.tags.best_run).toBeUndefined();
-    // SIGKILL runs no cleanup: train's scratch folder stays in TMPDIR (a tmpfs in containers).
+    // SIGKILL runs no cleanup: train's scratch folder stays in TMPDIR until the next train…
     expect(readdirSync(places.tmp).filter((name) => name.startsWith("ct-train-"))).toHaveLength(1);
 
     const again = train(places, MODEL);
     expect(again.code, again.stderr).toBe(0);
+    // …which removes it (its pid is gone) and its own when done.
+    expect(readdirSync(places.tmp).filter((name) => name.startsWith("ct-train-"))).toEqual([]);
     current = versionOf(again.stdout);
     expect((await expectStoreIntact(current)).sort()).toEqual([v1, current].sort());
   });

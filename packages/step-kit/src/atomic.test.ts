@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promis
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { writeDirectoryAtomically, writeFileAtomically } from "./atomic.ts";
+import { createScratchDirectory, writeDirectoryAtomically, writeFileAtomically } from "./atomic.ts";
 
 let root: string;
 beforeEach(async () => {
@@ -61,5 +61,22 @@ describe("writeFileAtomically", () => {
     await writeFileAtomically(path, "{}");
     expect(await readFile(path, "utf8")).toBe("{}");
     expect(await readdir(join(root, "deep"))).toEqual(["f.json"]);
+  });
+});
+
+describe("createScratchDirectory", () => {
+  it("makes <prefix><pid>-XXXXXX and removes those of dead processes, keeping live ones", async () => {
+    const dead = spawnSync(process.execPath, ["-e", "0"]).pid as number; // exited: its pid is gone
+    await mkdir(join(root, `ct-x-${dead}-abcDEF`));
+    await mkdir(join(root, "ct-x-1-abcDEF")); // pid 1 is alive
+    await mkdir(join(root, "ct-x-unrelated"));
+    await mkdir(join(root, `other-${dead}-abcDEF`));
+    const made = await createScratchDirectory(root, "ct-x-");
+    expect(made).toMatch(new RegExp(`/ct-x-${process.pid}-[A-Za-z0-9]{6}$`));
+    const left = (await readdir(root)).sort();
+    expect(left).not.toContain(`ct-x-${dead}-abcDEF`);
+    expect(left).toEqual(
+      ["ct-x-1-abcDEF", "ct-x-unrelated", `other-${dead}-abcDEF`, made.split("/").at(-1) ?? ""].sort(),
+    );
   });
 });

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
 const uniqueSuffix = (): string => `${process.pid}-${randomBytes(4).toString("hex")}`;
@@ -86,4 +86,21 @@ export async function writeFileAtomically(path: string, data: string | Uint8Arra
     await rm(temporary, { force: true });
     throw error;
   }
+}
+
+/**
+ * A fresh scratch folder `<parent>/<prefix><pid>-XXXXXX` (mkdtemp). First removes the scratch
+ * folders of this prefix whose process is gone — a step killed with SIGKILL cannot clean up after
+ * itself — keeping those of live processes. Pids are this host's (in a container, its own tmpfs).
+ */
+export async function createScratchDirectory(parent: string, prefix: string): Promise<string> {
+  const pattern = /^(\d+)-[A-Za-z0-9]{6}$/;
+  for (const entry of await readdir(parent).catch(() => [] as string[])) {
+    if (!entry.startsWith(prefix)) continue;
+    const pid = pattern.exec(entry.slice(prefix.length))?.[1];
+    if (pid !== undefined && Number(pid) !== process.pid && !isAlive(Number(pid))) {
+      await rm(join(parent, entry), { recursive: true, force: true }).catch(() => undefined);
+    }
+  }
+  return mkdtemp(join(parent, `${prefix}${process.pid}-`));
 }

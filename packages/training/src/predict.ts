@@ -1,8 +1,7 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { csvField } from "@ct/preprocessing";
-import { writeFileAtomically } from "@ct/step-kit";
+import { createScratchDirectory, writeFileAtomically } from "@ct/step-kit";
 import { frameFromRecords, readCsvRecords } from "./dataset.ts";
 import { type EngineOptions, engineByName } from "./engines.ts";
 import { argmaxLabels } from "./metrics.ts";
@@ -39,7 +38,7 @@ export async function predictCsv(options: PredictOptions): Promise<PredictSummar
   const raw = frameFromRecords(header, records, schema, "input CSV");
   const rows = applyScalers(raw, loaded.scalers);
   const engine = engineByName(loaded.bundle.engine, options.engineOptions);
-  const workDir = await mkdtemp(join(tmpdir(), "ct-predict-"));
+  const workDir = await createScratchDirectory(tmpdir(), "ct-predict-");
   let probabilities: Float64Array;
   try {
     probabilities = await engine.predictProbabilities(loaded.model, rows, workDir);

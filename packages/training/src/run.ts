@@ -1,11 +1,11 @@
 import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { readLatestPointer, type SaveModelOptions, setLatest, tagProblem } from "@ct/model-store";
 import { preprocessOutputPaths } from "@ct/preprocessing";
 import {
   createProgress,
+  createScratchDirectory,
   DataContractError,
   type Logger,
   NoInputError,
@@ -150,7 +150,7 @@ export async function runTrain(options: TrainOptions): Promise<TrainResultSummar
   const progress = createProgress(logger, { label: "grid", total: configurations.length, unit: "configs" });
   let best: (ScoredConfiguration & { runId: string }) | undefined;
   const workDir = await writingTo(`train's scratch folder in ${tmpdir()}`, () =>
-    mkdtemp(join(tmpdir(), "ct-train-")),
+    createScratchDirectory(tmpdir(), "ct-train-"),
   );
   try {
     await writingTo(`train's scratch folder ${workDir}`, () =>
