@@ -277,6 +277,22 @@ not_owned=$(find "$CT_HOME" \( ! -uid "$uid" -o ! -gid "$gid" \) -printf '%u:%g 
 [ -z "$not_owned" ] || fail "host files not owned by $uid:$gid: $not_owned"
 ok "every host file and folder ($(find "$CT_HOME" | wc -l)) is owned by $uid:$gid, none by root"
 
+# The feature-store password (a compose secret file) is in no image and no container's config
+# (environment, command, labels), and in no file the steps wrote (issue 6, item 8).
+password=$(cat "$CT_SECRETS_HOST_DIR/feature_store_password")
+for step in "${steps[@]}"; do
+  if docker image inspect "ct-$step:latest" | grep -qF "$password" ||
+    docker history --no-trunc "ct-$step:latest" | grep -qF "$password"; then
+    fail "the feature-store password is in image ct-$step"
+  fi
+done
+for container in $("${compose[@]}" ps -q); do
+  ! docker inspect "$container" | grep -qF "$password" || fail "the feature-store password is in container $container's config"
+done
+! grep -rqF "$password" "$CT_ARTIFACTS_DIR" "$CT_MODEL_STORE_DIR" "$CT_MLRUNS_DIR" ||
+  fail "the feature-store password is in a file the steps wrote"
+ok "the feature-store password is in no image, container config or output file"
+
 if command -v python3 >/dev/null 2>&1; then
   python3 -m py_compile examples/airflow/credit_score_ct_dag.py || fail "Airflow DAG does not compile"
   rm -rf examples/airflow/__pycache__
