@@ -17,6 +17,11 @@ export interface CuttingProxyOptions {
   readonly target: { host: string; port: number };
   /** Client→server bytes that trigger the cut; they are never forwarded. */
   readonly trigger: string;
+  /**
+   * After the cut, accept and forward new connections (no second cut): a connection reset by a
+   * server that is still there, rather than a server gone. Default false (refuse them).
+   */
+  readonly reconnect?: boolean;
 }
 
 /**
@@ -39,16 +44,17 @@ export async function startCuttingProxy(options: CuttingProxyOptions): Promise<C
   const cutAll = (): void => {
     if (triggered) return;
     triggered = true;
-    server.close();
+    if (!options.reconnect) server.close();
     for (const socket of sockets) socket.destroy();
     sockets.clear();
     resolveCut();
   };
   server = createServer((client) => {
-    if (triggered) {
+    if (triggered && !options.reconnect) {
       client.destroy();
       return;
     }
+    const watch = !triggered;
     const upstream = createConnection({ host: options.target.host, port: options.target.port });
     sockets.add(client);
     sockets.add(upstream);
@@ -58,7 +64,7 @@ export async function startCuttingProxy(options: CuttingProxyOptions): Promise<C
     let tail = Buffer.alloc(0);
     client.on("data", (chunk: Buffer) => {
       const window = Buffer.concat([tail, chunk]);
-      if (window.includes(trigger)) {
+      if (watch && !triggered && window.includes(trigger)) {
         cutAll();
         return;
       }
@@ -67,7 +73,7 @@ export async function startCuttingProxy(options: CuttingProxyOptions): Promise<C
       upstream.write(chunk);
     });
     upstream.on("data", (chunk: Buffer) => {
-      if (!triggered) client.write(chunk);
+      if (!triggered || !watch) client.write(chunk);
     });
     const drop = (): void => {
       client.destroy();

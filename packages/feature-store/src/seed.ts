@@ -11,6 +11,7 @@ import {
   type Progress,
   silentLogger,
   UsageError,
+  withRetry,
 } from "@ct/step-kit";
 import { parse } from "csv-parse";
 import { bulkLoad, type SqlValue } from "./bulk-load.ts";
@@ -29,6 +30,11 @@ export interface SeedOptions {
   /** Drop and recreate all tables first (snapshots included). */
   reset?: boolean;
   logger?: Logger;
+  /**
+   * Seconds to keep retrying a synthetic batch whose connection broke (ECONNRESET, a server
+   * restart): LOAD DATA … REPLACE of the same rows is idempotent. Default 30.
+   */
+  retrySeconds?: number;
 }
 
 export interface SeedResult {
@@ -186,6 +192,8 @@ async function loadSyntheticBatches(
   store: FeatureStore,
   generated: Iterable<SyntheticRow>,
   progress: Progress,
+  logger: Logger,
+  retrySeconds: number,
 ): Promise<SeedResult["rows"]> {
   const loaded = { customer_info: 0, credit_score: 0, credit_score_features: 0 };
   let batch: SyntheticRow[] = [];
@@ -194,7 +202,17 @@ async function loadSyntheticBatches(
     batch = [];
     await Promise.all(
       SOURCE_TABLES.map(async ({ table, columns, pick }) => {
-        loaded[table] += await bulkLoad(store.pool, table, columns, rows.map(pick));
+        const values = rows.map(pick);
+        loaded[table] += await withRetry(() => bulkLoad(store.pool, table, columns, values), {
+          deadlineMs: retrySeconds * 1000,
+          isRetryable: isTransientConnectionError,
+          onRetry: (error, attempt, delayMs) =>
+            logger.warn(
+              `seed ${table}: connection lost (${(error as NodeJS.ErrnoException).code}), attempt ${attempt}; loading the batch again in ${delayMs} ms`,
+            ),
+        }).catch((error: unknown) => {
+          throw unavailableIfTransient(error, "seed");
+        });
       }),
     );
     progress.advance(rows.length);
@@ -239,7 +257,7 @@ export async function seedFeatureStore(store: FeatureStore, options: SeedOptions
       label: "seed",
       total: source.options.days * source.options.rowsPerDay,
     });
-    rows = await loadSyntheticBatches(store, generated, progress);
+    rows = await loadSyntheticBatches(store, generated, progress, logger, options.retrySeconds ?? 30);
     progress.finish();
   }
   const seconds = (performance.now() - started) / 1000;

@@ -135,7 +135,12 @@ export async function seedWithSettings(
     logger,
   });
   try {
-    return await seedFeatureStore(store, { source, reset: options.reset, logger });
+    return await seedFeatureStore(store, {
+      source,
+      reset: options.reset,
+      logger,
+      retrySeconds: settings.featureStoreRetrySeconds,
+    });
   } finally {
     await store.close();
   }
