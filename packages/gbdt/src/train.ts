@@ -573,8 +573,9 @@ export function train(
   const partDelta = new Float64Array(maxLeaves * outputs);
   const termNumerator = new Float64Array(maxLeaves);
   const termDenominator = new Float64Array(maxLeaves);
-  // The cosine score's running numerator and denominator over the leaves.
+  // The cosine score's running numerator and denominator over the leaves, and a scratch pair.
   const scoreSums = new Float64Array(2);
+  const leafSums = new Float64Array(2);
   // Sparse cells: per-leaf sums of one bin, the leaves it touched, and a per-bin stamp.
   const cellSums = new Float64Array(maxLeaves * stride);
   const touched = new Uint32Array(maxLeaves);
@@ -642,35 +643,13 @@ export function train(
       params.random_strength * Math.sqrt(squaredGradient / rows) * (modelSize / (1 + modelSize));
     const noise = (): number => (noiseScale > 0 ? noiseScale * normal(next) : 0);
 
-    /** Cosine score of splitting every leaf into `part` and the rest (symmetric in the two). */
-    const cosine = (leaves: number): number => {
-      let numerator = 0;
-      let denominator = 1e-100;
-      for (let leaf = 0; leaf < leaves; leaf++) {
-        const w1 = partWeight[leaf]!;
-        const w2 = totalWeight[leaf]! - w1;
-        for (let k = 0; k < outputs; k++) {
-          const d1 = partDelta[leaf * outputs + k]!;
-          const d2 = totalDelta[leaf * outputs + k]! - d1;
-          if (w1 > 0) {
-            const average = d1 / (w1 + scaledL2);
-            numerator += average * d1;
-            denominator += average * average * w1;
-          }
-          if (w2 > 0) {
-            const average = d2 / (w2 + scaledL2);
-            numerator += average * d2;
-            denominator += average * average * w2;
-          }
-        }
-      }
-      return numerator / Math.sqrt(denominator);
-    };
-
-    /** The cosine score's terms of one leaf split into `part` and the rest, into term* [leaf]. */
-    const leafTerms = (leaf: number): void => {
-      let numerator = 0;
-      let denominator = 0;
+    /**
+     * Adds one leaf's terms of the cosine score — the leaf split into `part` and the rest — to the
+     * running numerator and denominator in `sums[0]`, `sums[1]`.
+     */
+    const addLeafTerms = (leaf: number, sums: Float64Array): void => {
+      let numerator = sums[0]!;
+      let denominator = sums[1]!;
       const w1 = partWeight[leaf]!;
       const w2 = totalWeight[leaf]! - w1;
       for (let k = 0; k < outputs; k++) {
@@ -687,8 +666,25 @@ export function train(
           denominator += average * average * w2;
         }
       }
-      termNumerator[leaf] = numerator;
-      termDenominator[leaf] = denominator;
+      sums[0] = numerator;
+      sums[1] = denominator;
+    };
+
+    /** Cosine score of splitting every leaf into `part` and the rest (symmetric in the two). */
+    const cosine = (leaves: number): number => {
+      leafSums[0] = 0;
+      leafSums[1] = 1e-100;
+      for (let leaf = 0; leaf < leaves; leaf++) addLeafTerms(leaf, leafSums);
+      return leafSums[0]! / Math.sqrt(leafSums[1]!);
+    };
+
+    /** One leaf's terms of the cosine score, into termNumerator[leaf] and termDenominator[leaf]. */
+    const leafTerms = (leaf: number): void => {
+      leafSums[0] = 0;
+      leafSums[1] = 0;
+      addLeafTerms(leaf, leafSums);
+      termNumerator[leaf] = leafSums[0]!;
+      termDenominator[leaf] = leafSums[1]!;
     };
 
     /** Moves one (leaf, bin) cell — Σ weight, then Σ g·w per output at `sums[at…]` — into the part. */

@@ -3,10 +3,10 @@ import { existsSync } from "node:fs";
 import { chmod, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type CliContext, runCli } from "@ct/step-kit";
+import { type CliContext, isProcessAlive, runCli } from "@ct/step-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildRunnerCli, createFakeRepository, runnerCommands } from "../test-support/index.ts";
-import { isProcessAlive, runLockPath } from "./lock.ts";
+import { runLockPath } from "./lock.ts";
 import type { SetUpOptions } from "./setup.ts";
 
 const isRoot = process.getuid?.() === 0;

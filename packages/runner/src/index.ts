@@ -46,7 +46,6 @@ export {
 export { LocalExecutor, type LocalExecutorOptions, type LocalStepCommand } from "./local-executor.ts";
 export {
   acquireLock,
-  isProcessAlive,
   type LockOptions,
   type RunLock,
   runLockPath,

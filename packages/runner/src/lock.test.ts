@@ -2,10 +2,10 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, utimes, writeFile } from "node:fs/promises";
 import { hostname, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { ExitCode, InterruptedError } from "@ct/step-kit";
+import { ExitCode, InterruptedError, isProcessAlive } from "@ct/step-kit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { LockHeldError, type LockHolder, RunnerExitCode } from "./errors.ts";
-import { acquireLock, isProcessAlive, type LockOptions, runLockPath, withLock } from "./lock.ts";
+import { acquireLock, type LockOptions, runLockPath, withLock } from "./lock.ts";
 
 let dir: string;
 let path: string;

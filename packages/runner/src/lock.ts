@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { readFile, stat, unlink, writeFile } from "node:fs/promises";
 import { hostname as osHostname } from "node:os";
 import { dirname, join } from "node:path";
-import { InterruptedError, throwIfInterrupted } from "@ct/step-kit";
+import { InterruptedError, isProcessAlive, throwIfInterrupted } from "@ct/step-kit";
 import { LockHeldError, type LockHolder } from "./errors.ts";
 import { ensureDirectory, giveTo, type RunUser } from "./user.ts";
 
@@ -45,18 +45,6 @@ const BREAK_GUARD_STALE_MS = 10_000;
 
 function isErrno(error: unknown, code: string): boolean {
   return (error as NodeJS.ErrnoException | undefined)?.code === code;
-}
-
-/** True unless `pid` certainly does not exist on this machine. */
-export function isProcessAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return !isErrno(error, "ESRCH");
-  }
 }
 
 function parseHolder(text: string): LockHolder | undefined {

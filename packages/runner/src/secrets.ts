@@ -1,7 +1,7 @@
-import { chmod, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { isProcessAlive } from "./lock.ts";
+import { removeEntriesOfDeadProcesses } from "@ct/step-kit";
 import { giveTo, type RunUser } from "./user.ts";
 
 const PREFIX = "ct-run-secrets-";
@@ -12,18 +12,10 @@ const OWNED = /^ct-run-secrets-(\d+)-/;
  * survives): each folder's name carries the pid that made it. Returns how many it removed.
  */
 export async function removeStaleSecretsDirectories(parent: string = tmpdir()): Promise<number> {
-  let removed = 0;
-  for (const name of await readdir(parent).catch(() => [] as string[])) {
+  return removeEntriesOfDeadProcesses(parent, (name) => {
     const pid = OWNED.exec(name)?.[1];
-    if (pid === undefined || isProcessAlive(Number(pid))) continue;
-    await rm(join(parent, name), { recursive: true, force: true }).then(
-      () => {
-        removed += 1;
-      },
-      () => undefined,
-    );
-  }
-  return removed;
+    return pid === undefined ? undefined : Number(pid);
+  });
 }
 
 /** A private folder of secret files (`feature_store_password`, …), read by ct as `CT_SECRETS_DIR`. */

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import { pidAfterPrefix, removeEntriesOfDeadProcesses } from "./processes.ts";
 
 const uniqueSuffix = (): string => `${process.pid}-${randomBytes(4).toString("hex")}`;
 
@@ -13,29 +14,18 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-/** True when a process with this id exists here (EPERM: it exists, owned by someone else). */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 /**
  * Removes what killed writers (SIGKILL, OOM, power loss) left beside `finalDir`: its hidden
  * `.name.tmp-<pid>-…` / `.name.old-<pid>-…` folders whose pid no longer runs. A live pid's folder
  * is kept (it may be a concurrent writer).
  */
 async function removeStaleSiblings(parent: string, name: string): Promise<void> {
-  for (const entry of await readdir(parent).catch(() => [] as string[])) {
-    const rest = [`.${name}.tmp-`, `.${name}.old-`].find((prefix) => entry.startsWith(prefix));
-    const pid = rest === undefined ? undefined : /^(\d+)-[0-9a-f]{8}$/.exec(entry.slice(rest.length))?.[1];
-    if (pid !== undefined && Number(pid) !== process.pid && !isAlive(Number(pid))) {
-      await rm(join(parent, entry), { recursive: true, force: true }).catch(() => undefined);
-    }
-  }
+  const suffix = /^[0-9a-f]{8}$/;
+  await removeEntriesOfDeadProcesses(
+    parent,
+    (entry) =>
+      pidAfterPrefix(entry, `.${name}.tmp-`, suffix) ?? pidAfterPrefix(entry, `.${name}.old-`, suffix),
+  );
 }
 
 /**
@@ -94,13 +84,6 @@ export async function writeFileAtomically(path: string, data: string | Uint8Arra
  * itself — keeping those of live processes. Pids are this host's (in a container, its own tmpfs).
  */
 export async function createScratchDirectory(parent: string, prefix: string): Promise<string> {
-  const pattern = /^(\d+)-[A-Za-z0-9]{6}$/;
-  for (const entry of await readdir(parent).catch(() => [] as string[])) {
-    if (!entry.startsWith(prefix)) continue;
-    const pid = pattern.exec(entry.slice(prefix.length))?.[1];
-    if (pid !== undefined && Number(pid) !== process.pid && !isAlive(Number(pid))) {
-      await rm(join(parent, entry), { recursive: true, force: true }).catch(() => undefined);
-    }
-  }
+  await removeEntriesOfDeadProcesses(parent, (entry) => pidAfterPrefix(entry, prefix, /^[A-Za-z0-9]{6}$/));
   return mkdtemp(join(parent, `${prefix}${process.pid}-`));
 }
