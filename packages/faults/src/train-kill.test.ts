@@ -80,7 +80,13 @@ async function expectStoreIntact(expectedLatest: string): Promise<string[]> {
 describe("ct-train killed with SIGKILL", () => {
   it("during the grid: latest stays on v1, MLflow stays readable, a re-run moves latest", async () => {
     const v1 = current;
-    const experimentsBefore = new Set(readMlflowTree(places.mlruns).map((e) => e.experiment));
+    // Runs are told apart by id: two trainings in the same second share the experiment name
+    // (`training-YYYY-MM-DD-HHMMSS`), hence the experiment.
+    const runIds = (tree: ReturnType<typeof readMlflowTree>) =>
+      tree.flatMap((e) =>
+        e.runs.map((r) => ({ experiment: e.experiment, run: r, id: String(r.meta.run_id) })),
+      );
+    const runsBefore = new Set(runIds(readMlflowTree(places.mlruns)).map((r) => r.id));
     const run = spawnTrain(places, MODEL, SLOW_GRID);
     await run.waitFor(/Run 0 \{[^\n]*\}: accuracy/);
     run.child.kill("SIGKILL");
@@ -94,9 +100,10 @@ describe("ct-train killed with SIGKILL", () => {
     // The killed training's experiment is there and readable (every run folder has a valid
     // meta.yaml): Run 0 complete and FINISHED; the configurations still training when the process
     // died have no run at all (a run is created only once its configuration has trained).
-    const killed = readMlflowTree(places.mlruns).filter((e) => !experimentsBefore.has(e.experiment));
+    const added = runIds(readMlflowTree(places.mlruns)).filter((r) => !runsBefore.has(r.id));
+    const killed = [...new Set(added.map((r) => r.experiment))];
     expect(killed).toHaveLength(1);
-    const runs = killed[0]?.runs ?? [];
+    const runs = added.map((r) => r.run);
     expect(runs.map((r) => [r.tags["mlflow.runName"], r.meta.status])).toEqual([
       ["Run 0", RUN_STATUS.FINISHED],
     ]);
