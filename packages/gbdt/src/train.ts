@@ -8,6 +8,7 @@ import {
   tableBuckets,
 } from "./ctr.ts";
 import { encodeLabels, stringColumn, type TrainData } from "./data.ts";
+import { type Bins, HistogramBuilder, LevelRows, SparseSums } from "./histograms.ts";
 import { derivatives, outputCount } from "./loss.ts";
 import { evaluateMetrics, type Metric, resolveMetrics } from "./metrics.ts";
 import {
@@ -64,8 +65,6 @@ export interface TrainResult {
   warnings: string[];
 }
 
-type Bins = Uint8Array | Uint16Array;
-
 /** Candidate split source: a feature quantized into bins; splits are `bin > b`. */
 interface DenseFeature {
   kind: "dense";
@@ -98,6 +97,10 @@ interface SparseFeature {
   kind: "sparse";
   unit: number;
   learn: Uint32Array;
+  /** The learn rows where it is 0, when they are fewer (scoring sums the shorter list). */
+  learnAbsent: Uint32Array | undefined;
+  /** Its index among the sparse features (in SparseSums). */
+  ordinal: number;
   eval: Uint32Array | undefined;
   model: ModelFeatureJson;
 }
@@ -165,6 +168,32 @@ function postings(bags: Bags, rows: number, top: number): Uint32Array[] {
       if (id < top) (lists[id] as Uint32Array)[filled[id]!++] = row;
     }
   return lists;
+}
+
+/** The rows (of `rows`) not in the ascending list `present`, when they are fewer than it. */
+function absentRows(present: Uint32Array, rows: number): Uint32Array | undefined {
+  if (present.length * 2 <= rows) return undefined;
+  const absent = new Uint32Array(rows - present.length);
+  let at = 0;
+  let next = 0;
+  for (let row = 0; row < rows; row++) {
+    if (at < present.length && present[at] === row) at++;
+    else absent[next++] = row;
+  }
+  return absent;
+}
+
+/** Each learn row's sparse features (ordinals) as CSR lists: the rows each feature is summed over. */
+function sparseRowLists(features: readonly TrainFeature[], rows: number): [Uint32Array, Uint32Array] {
+  const sparse = features.filter((feature): feature is SparseFeature => feature.kind === "sparse");
+  const listOf = (feature: SparseFeature) => feature.learnAbsent ?? feature.learn;
+  const offsets = new Uint32Array(rows + 1);
+  for (const feature of sparse) for (const row of listOf(feature)) offsets[row + 1]!++;
+  for (let row = 0; row < rows; row++) offsets[row + 1] = offsets[row + 1]! + offsets[row]!;
+  const filled = offsets.slice(0, rows);
+  const ordinals = new Uint32Array(offsets[rows]!);
+  for (const feature of sparse) for (const row of listOf(feature)) ordinals[filled[row]!++] = feature.ordinal;
+  return [offsets, ordinals];
 }
 
 function smallestBins(values: Uint16Array, binCount: number): Bins {
@@ -370,6 +399,7 @@ export function train(
 
   // Text columns: dictionaries on learn, BoW (sparse) and NaiveBayes (ordered per fold) features.
   const tokenizedTexts: TokenizedTextJson[] = [];
+  let sparseCount = 0;
   if (textNames.length > 0) {
     const specs = resolveTextProcessing(params.text_processing, textNames, isClassifier, rows);
     const tokenCache = new Map<string, { learn: string[][]; eval: string[][] }>();
@@ -422,6 +452,8 @@ export function train(
             kind: "sparse",
             unit: units++,
             learn: learnLists[token] as Uint32Array,
+            learnAbsent: absentRows(learnLists[token] as Uint32Array, rows),
+            ordinal: sparseCount++,
             eval: evalLists?.[token],
             model: { type: "BoW", text, token },
           });
@@ -565,8 +597,11 @@ export function train(
   const evalLeafOf = new Uint32Array(evalRows);
   const stride = outputs + 1;
   const maxLeaves = 1 << Math.max(0, params.depth - 1);
-  // Per (bin, leaf): Σ bootstrap weight, then Σ g·w per output; grown as levels deepen.
-  let histogram = new Float64Array(0);
+  // Per (bin, leaf): Σ bootstrap weight, then Σ g·w per output.
+  const levelRows = new LevelRows(rows, outputs);
+  const histograms = new HistogramBuilder(outputs, features.length, levelRows);
+  const sparseSums = new SparseSums(outputs, sparseCount, ...sparseRowLists(features, rows), levelRows);
+  const emptyHistogram = new Float64Array(0);
   const totalWeight = new Float64Array(maxLeaves);
   const totalDelta = new Float64Array(maxLeaves * outputs);
   const partWeight = new Float64Array(maxLeaves);
@@ -700,6 +735,7 @@ export function train(
     };
 
     leafOf.fill(0);
+    levelRows.startTree();
     const choices: Choice[] = [];
     for (let level = 0; level < params.depth; level++) {
       const leaves = 1 << level;
@@ -711,6 +747,8 @@ export function train(
         for (let k = 0; k < outputs; k++)
           totalDelta[leaf * outputs + k] = totalDelta[leaf * outputs + k]! + weighted[row * outputs + k]!;
       }
+      levelRows.startLevel(level, leafOf, bootstrap, weighted);
+      if (sparseCount > 0) sparseSums.build();
       const candidates: number[] = [];
       for (let unit = 0; unit < units; unit++)
         if (params.rsm >= 1 || next() <= params.rsm) candidates.push(unit);
@@ -725,16 +763,20 @@ export function train(
               ? (feature.ctrPenalty as number)
               : 1;
           if (feature.kind === "sparse") {
-            const list = feature.learn;
-            if (list.length === 0) continue;
-            partWeight.fill(0, 0, leaves);
-            partDelta.fill(0, 0, leaves * outputs);
-            for (let at = 0; at < list.length; at++) {
-              const row = list[at]!;
-              const leaf = leafOf[row]!;
-              partWeight[leaf] = partWeight[leaf]! + bootstrap[row]!;
-              for (let k = 0; k < outputs; k++)
-                partDelta[leaf * outputs + k] = partDelta[leaf * outputs + k]! + weighted[row * outputs + k]!;
+            if (feature.learn.length === 0) continue;
+            // Sums over the rows listed for the feature (where the token is present, or absent).
+            const sums = sparseSums.values;
+            const start = sparseSums.offset(feature.ordinal);
+            for (let leaf = 0; leaf < leaves; leaf++) {
+              const cell = start + leaf * stride;
+              partWeight[leaf] = sums[cell]!;
+              for (let k = 0; k < outputs; k++) partDelta[leaf * outputs + k] = sums[cell + 1 + k]!;
+            }
+            if (feature.learnAbsent) {
+              // The rows where the token is present = all rows of the leaf minus the absent ones.
+              for (let leaf = 0; leaf < leaves; leaf++)
+                partWeight[leaf] = totalWeight[leaf]! - partWeight[leaf]!;
+              for (let at = 0; at < leaves * outputs; at++) partDelta[at] = totalDelta[at]! - partDelta[at]!;
             }
             featureBest = { score: cosine(leaves) + noise(), bin: 0 };
           } else {
@@ -745,19 +787,12 @@ export function train(
             // Few rows for the (leaf, bin) cells (deep levels, small data): walk the feature's rows
             // bin by bin instead of filling and scanning a histogram that is mostly empty.
             const sparseCells = feature.kind === "dense" && rows < leaves * binCount;
-            if (!sparseCells) {
-              const size = leaves * binCount * stride;
-              if (histogram.length < size) histogram = new Float64Array(size);
-              else histogram.fill(0, 0, size);
-              for (let row = 0; row < rows; row++) {
-                const weight = bootstrap[row]!;
-                if (weight === 0) continue;
-                const cell = (bins[row]! * leaves + leafOf[row]!) * stride;
-                histogram[cell] = histogram[cell]! + weight;
-                for (let k = 0; k < outputs; k++)
-                  histogram[cell + 1 + k] = histogram[cell + 1 + k]! + weighted[row * outputs + k]!;
-              }
-            }
+            // Kept for the next level when that level builds a histogram for this feature too.
+            const keep =
+              level + 1 < params.depth && (feature.kind === "oneHot" || rows >= 2 * leaves * binCount);
+            const histogram = sparseCells
+              ? emptyHistogram
+              : histograms.build(index, bins, binCount, leafOf, bootstrap, weighted, keep);
             if (feature.kind === "oneHot") {
               for (let bin = 0; bin < binCount; bin++) {
                 for (let leaf = 0; leaf < leaves; leaf++) {

@@ -1,0 +1,145 @@
+import { describe, expect, it } from "vitest";
+import { HistogramBuilder, LevelRows, SparseSums } from "./histograms.ts";
+import { mulberry32 } from "./random.ts";
+
+const outputs = 2;
+const stride = outputs + 1;
+
+/** Random data: rows with bins, bootstrap weights (some 0), weighted gradients and a split per level. */
+function data(rows: number, binCount: number, seed: number) {
+  const next = mulberry32(seed);
+  const bins = Uint8Array.from({ length: rows }, () => Math.floor(next() * binCount));
+  const bootstrap = Float64Array.from({ length: rows }, () => (next() < 0.1 ? 0 : next() * 2));
+  const weighted = Float64Array.from({ length: rows * outputs }, () => next() - 0.5);
+  // Bit `level` of each row's leaf: uneven sides, the smaller one alternating.
+  const sides = Array.from({ length: 4 }, (_, level) =>
+    Uint8Array.from({ length: rows }, () => Number(next() < (level % 2 ? 0.7 : 0.25))),
+  );
+  return { bins, bootstrap, weighted, sides };
+}
+
+/** Σ weight, Σ weighted gradients per (bin, leaf) over all rows: the histogram by definition. */
+function bruteForce(
+  bins: Uint8Array,
+  binCount: number,
+  leafOf: Uint32Array,
+  leaves: number,
+  bootstrap: Float64Array,
+  weighted: Float64Array,
+): Float64Array {
+  const histogram = new Float64Array(binCount * leaves * stride);
+  leafOf.forEach((leaf, row) => {
+    if (bootstrap[row] === 0) return;
+    const cell = ((bins[row] as number) * leaves + leaf) * stride;
+    histogram[cell] = (histogram[cell] as number) + (bootstrap[row] as number);
+    for (let k = 0; k < outputs; k++)
+      histogram[cell + 1 + k] = (histogram[cell + 1 + k] as number) + (weighted[row * outputs + k] as number);
+  });
+  return histogram;
+}
+
+function expectClose(actual: Float64Array, expected: Float64Array): void {
+  expect(actual.length).toBe(expected.length);
+  const worst = expected.reduce(
+    (max, value, at) => Math.max(max, Math.abs(value - (actual[at] as number))),
+    0,
+  );
+  expect(worst).toBeLessThan(1e-9);
+}
+
+describe("HistogramBuilder", () => {
+  const rows = 500;
+  const binCount = 7;
+  const { bins, bootstrap, weighted, sides } = data(rows, binCount, 3);
+
+  it("gives every level's (bin, leaf) sums, by subtraction where the level above was kept or from all rows", () => {
+    for (const keepEvery of [true, false]) {
+      const levelRows = new LevelRows(rows, outputs);
+      const builder = new HistogramBuilder(outputs, 1, levelRows);
+      const leafOf = new Uint32Array(rows);
+      levelRows.startTree();
+      for (let level = 0; level < sides.length; level++) {
+        levelRows.startLevel(level, leafOf, bootstrap, weighted);
+        if (level > 0) expect(levelRows.count).toBeLessThanOrEqual(rows / 2 + 1);
+        const leaves = 1 << level;
+        const histogram = builder.build(
+          0,
+          bins,
+          binCount,
+          leafOf,
+          bootstrap,
+          weighted,
+          keepEvery || level === 1,
+        );
+        expectClose(
+          histogram.slice(0, binCount * leaves * stride),
+          bruteForce(bins, binCount, leafOf, leaves, bootstrap, weighted),
+        );
+        sides[level]?.forEach((side, row) => {
+          leafOf[row] = (leafOf[row] as number) | (side << level);
+        });
+      }
+    }
+  });
+
+  it("does not use a histogram kept in an earlier tree", () => {
+    const levelRows = new LevelRows(rows, outputs);
+    const builder = new HistogramBuilder(outputs, 1, levelRows);
+    const leafOf = new Uint32Array(rows);
+    levelRows.startTree();
+    levelRows.startLevel(0, leafOf, bootstrap, weighted);
+    builder.build(0, bins, binCount, leafOf, bootstrap, weighted, true);
+    // The next tree's level 1 has other gradients: the old level-0 histogram must not be used.
+    const other = weighted.map((value) => value * 3);
+    sides[0]?.forEach((side, row) => {
+      leafOf[row] = side;
+    });
+    levelRows.startTree();
+    levelRows.startLevel(1, leafOf, bootstrap, other);
+    expectClose(
+      builder.build(0, bins, binCount, leafOf, bootstrap, other, false).slice(0, binCount * 2 * stride),
+      bruteForce(bins, binCount, leafOf, 2, bootstrap, other),
+    );
+  });
+});
+
+describe("SparseSums", () => {
+  it("sums each sparse feature's listed rows per leaf at every level", () => {
+    const rows = 400;
+    const featureCount = 5;
+    const { bootstrap, weighted, sides } = data(rows, 2, 9);
+    const next = mulberry32(11);
+    const lists = Array.from({ length: featureCount }, (_, feature) =>
+      Array.from({ length: rows }, (_, row) => row).filter(() => next() < 0.1 + 0.2 * feature),
+    );
+    const offsets = new Uint32Array(rows + 1);
+    const perRow: number[][] = Array.from({ length: rows }, () => []);
+    lists.forEach((list, feature) => {
+      for (const row of list) perRow[row]?.push(feature);
+    });
+    perRow.forEach((features, row) => {
+      offsets[row + 1] = (offsets[row] as number) + features.length;
+    });
+    const features = Uint32Array.from(perRow.flat());
+    const levelRows = new LevelRows(rows, outputs);
+    const sums = new SparseSums(outputs, featureCount, offsets, features, levelRows);
+    const leafOf = new Uint32Array(rows);
+    levelRows.startTree();
+    for (let level = 0; level < sides.length; level++) {
+      levelRows.startLevel(level, leafOf, bootstrap, weighted);
+      sums.build();
+      const leaves = 1 << level;
+      lists.forEach((list, feature) => {
+        // As a 2-bin feature (bin 1 = listed): its bin-1 cells are the sums.
+        const bins = new Uint8Array(rows);
+        for (const row of list) bins[row] = 1;
+        const expected = bruteForce(bins, 2, leafOf, leaves, bootstrap, weighted).slice(leaves * stride);
+        const start = sums.offset(feature);
+        expectClose(sums.values.slice(start, start + leaves * stride), expected);
+      });
+      sides[level]?.forEach((side, row) => {
+        leafOf[row] = (leafOf[row] as number) | (side << level);
+      });
+    }
+  });
+});

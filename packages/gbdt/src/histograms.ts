@@ -1,0 +1,256 @@
+/** A feature's quantized values: one bin per learn row. */
+export type Bins = Uint8Array | Uint16Array;
+
+/**
+ * The rows a tree level's histograms are summed over. A symmetric tree's level L splits every
+ * leaf of level L − 1 in two (bit L − 1 of the leaf index), so a histogram at level L is the one
+ * of level L − 1 minus the rows of one side of the split: the side with fewer rows (weight ≠ 0),
+ * at most half of them. `startLevel` lists those rows; level 0 has no parent and sums all rows.
+ */
+export class LevelRows {
+  /**
+   * The rows a level sums (weight ≠ 0; at level 0 all of them, else those on the smaller side of
+   * the last split), in row order, with each one's leaf and its bootstrap weight then weighted
+   * gradients packed at `at × stride`: the histograms read them in sequence, once per feature.
+   */
+  readonly rows: Uint32Array;
+  readonly leafOfRow: Uint32Array;
+  readonly packed: Float64Array;
+  count = 0;
+  /** Whether the rows are the smaller side: the one with the level's bit set (leaves ≥ leaves / 2). */
+  smallIsHigh = false;
+  level = 0;
+  leaves = 1;
+  /** Counts (tree, level) so kept histograms can tell whether they are the level above's. */
+  stamp = 0;
+  private readonly outputs: number;
+
+  constructor(rows: number, outputs: number) {
+    this.outputs = outputs;
+    this.rows = new Uint32Array(rows);
+    this.leafOfRow = new Uint32Array(rows);
+    this.packed = new Float64Array(rows * (outputs + 1));
+  }
+
+  startTree(): void {
+    this.stamp += 64;
+  }
+
+  startLevel(level: number, leafOf: Uint32Array, bootstrap: Float64Array, weighted: Float64Array): void {
+    this.level = level;
+    this.leaves = 1 << level;
+    this.stamp = this.stamp - (this.stamp % 64) + level;
+    const half = this.leaves >> 1;
+    const rows = leafOf.length;
+    if (level > 0) {
+      let high = 0;
+      let low = 0;
+      for (let row = 0; row < rows; row++)
+        if (bootstrap[row] !== 0) {
+          if (leafOf[row]! >= half) high++;
+          else low++;
+        }
+      this.smallIsHigh = high < low;
+    }
+    const { outputs } = this;
+    const stride = outputs + 1;
+    let count = 0;
+    for (let row = 0; row < rows; row++) {
+      const weight = bootstrap[row]!;
+      if (weight === 0 || (level > 0 && leafOf[row]! >= half !== this.smallIsHigh)) continue;
+      this.rows[count] = row;
+      this.leafOfRow[count] = leafOf[row]!;
+      this.packed[count * stride] = weight;
+      for (let k = 0; k < outputs; k++) this.packed[count * stride + 1 + k] = weighted[row * outputs + k]!;
+      count++;
+    }
+    this.count = count;
+  }
+
+  /**
+   * Completes a level histogram whose smaller-side cells are summed: for each of `blocks` blocks
+   * of `leaves × stride` values (one per bin), the larger side's half = the parent's block (half
+   * as many leaves) minus the smaller side's half.
+   */
+  subtractFromParent(histogram: Float64Array, parent: Float64Array, blocks: number, stride: number): void {
+    const halfSize = (this.leaves >> 1) * stride;
+    const smallOffset = this.smallIsHigh ? halfSize : 0;
+    const largeOffset = this.smallIsHigh ? 0 : halfSize;
+    for (let block = 0; block < blocks; block++) {
+      const small = block * 2 * halfSize + smallOffset;
+      const large = block * 2 * halfSize + largeOffset;
+      const from = block * halfSize;
+      for (let at = 0; at < halfSize; at++)
+        histogram[large + at] = parent[from + at]! - histogram[small + at]!;
+    }
+  }
+}
+
+/** Keeps one Float64Array per key for the next level, grown as needed, stamped with its level. */
+class KeptHistograms {
+  private readonly values: (Float64Array | undefined)[];
+  private readonly stamps: Float64Array;
+
+  constructor(count: number) {
+    this.values = new Array<Float64Array | undefined>(count);
+    this.stamps = new Float64Array(count).fill(-1);
+  }
+
+  /** The histogram kept for `key` at `stamp`, if any. */
+  at(key: number, stamp: number): Float64Array | undefined {
+    return this.stamps[key] === stamp ? this.values[key] : undefined;
+  }
+
+  keep(key: number, stamp: number, histogram: Float64Array, size: number): void {
+    let store = this.values[key];
+    if (!store || store.length < size) {
+      store = new Float64Array(size);
+      this.values[key] = store;
+    }
+    store.set(histogram.subarray(0, size));
+    this.stamps[key] = stamp;
+  }
+}
+
+/**
+ * Per-(bin, leaf) histograms of the dense features — Σ bootstrap weight, then Σ weighted gradient
+ * per output, at `((bin × leaves) + leaf) × stride` — by subtraction from the level above where
+ * the feature's histogram of that level was kept, else from all rows.
+ */
+export class HistogramBuilder {
+  private readonly outputs: number;
+  private readonly stride: number;
+  private readonly levelRows: LevelRows;
+  private readonly kept: KeptHistograms;
+  private scratch = new Float64Array(0);
+
+  constructor(outputs: number, featureCount: number, levelRows: LevelRows) {
+    this.outputs = outputs;
+    this.stride = outputs + 1;
+    this.levelRows = levelRows;
+    this.kept = new KeptHistograms(featureCount);
+  }
+
+  /**
+   * The histogram of feature `feature` (`binCount` bins) at the current level, in a scratch
+   * buffer valid until the next call; `keep` keeps it for the next level's subtraction.
+   */
+  build(
+    feature: number,
+    bins: Bins,
+    binCount: number,
+    leafOf: Uint32Array,
+    bootstrap: Float64Array,
+    weighted: Float64Array,
+    keep: boolean,
+  ): Float64Array {
+    const { stride, outputs, levelRows } = this;
+    const leaves = levelRows.leaves;
+    const size = leaves * binCount * stride;
+    if (this.scratch.length < size) this.scratch = new Float64Array(size);
+    const histogram = this.scratch;
+    histogram.fill(0, 0, size);
+    const { rows, leafOfRow, packed, count } = levelRows;
+    for (let at = 0; at < count; at++) {
+      const cell = (bins[rows[at]!]! * leaves + leafOfRow[at]!) * stride;
+      for (let k = 0; k < stride; k++) histogram[cell + k] = histogram[cell + k]! + packed[at * stride + k]!;
+    }
+    if (levelRows.level > 0) {
+      const parent = this.kept.at(feature, levelRows.stamp - 1);
+      if (parent) levelRows.subtractFromParent(histogram, parent, binCount, stride);
+      else this.addOtherSide(histogram, bins, leafOf, bootstrap, weighted);
+    }
+    if (keep) this.kept.keep(feature, levelRows.stamp, histogram, size);
+    return histogram;
+  }
+
+  /** Adds the rows on the larger side of the last split (weight ≠ 0), from the full arrays. */
+  private addOtherSide(
+    histogram: Float64Array,
+    bins: Bins,
+    leafOf: Uint32Array,
+    bootstrap: Float64Array,
+    weighted: Float64Array,
+  ): void {
+    const { stride, outputs, levelRows } = this;
+    const { leaves, smallIsHigh } = levelRows;
+    const half = leaves >> 1;
+    for (let row = 0; row < leafOf.length; row++) {
+      const weight = bootstrap[row]!;
+      const leaf = leafOf[row]!;
+      if (weight === 0 || leaf >= half === smallIsHigh) continue;
+      const cell = (bins[row]! * leaves + leaf) * stride;
+      histogram[cell] = histogram[cell]! + weight;
+      for (let k = 0; k < outputs; k++)
+        histogram[cell + 1 + k] = histogram[cell + 1 + k]! + weighted[row * outputs + k]!;
+    }
+  }
+}
+
+/**
+ * Per-(feature, leaf) sums of binary sparse features (BoW tokens) given as each row's list of
+ * features: Σ bootstrap weight, then Σ weighted gradient per output, at
+ * `((feature × leaves) + leaf) × stride`, over the rows listed for the feature. One pass over
+ * the level's rows (the smaller side, by subtraction from the level above) sums every feature.
+ */
+export class SparseSums {
+  private readonly stride: number;
+  private readonly levelRows: LevelRows;
+  private readonly offsets: Uint32Array;
+  private readonly features: Uint32Array;
+  private readonly featureCount: number;
+  private readonly kept = new KeptHistograms(1);
+  private sums = new Float64Array(0);
+
+  /** `offsets`/`features`: CSR lists of each learn row's sparse features (ordinals < featureCount). */
+  constructor(
+    outputs: number,
+    featureCount: number,
+    offsets: Uint32Array,
+    features: Uint32Array,
+    levelRows: LevelRows,
+  ) {
+    this.stride = outputs + 1;
+    this.featureCount = featureCount;
+    this.offsets = offsets;
+    this.features = features;
+    this.levelRows = levelRows;
+  }
+
+  /**
+   * Sums every feature at the current level; `values` holds them until the next call. Called at
+   * every level of a tree (it keeps each level's sums for the next one's subtraction).
+   */
+  build(): void {
+    const { stride, levelRows, offsets, features } = this;
+    const leaves = levelRows.leaves;
+    const size = this.featureCount * leaves * stride;
+    if (this.sums.length < size) this.sums = new Float64Array(size);
+    const sums = this.sums;
+    sums.fill(0, 0, size);
+    const { rows, leafOfRow, packed, count } = levelRows;
+    for (let at = 0; at < count; at++) {
+      const row = rows[at]!;
+      const leaf = leafOfRow[at]!;
+      for (let listed = offsets[row]!; listed < offsets[row + 1]!; listed++) {
+        const cell = (features[listed]! * leaves + leaf) * stride;
+        for (let k = 0; k < stride; k++) sums[cell + k] = sums[cell + k]! + packed[at * stride + k]!;
+      }
+    }
+    if (levelRows.level > 0) {
+      const parent = this.kept.at(0, levelRows.stamp - 1);
+      if (!parent) throw new Error("SparseSums.build skipped the level above");
+      levelRows.subtractFromParent(sums, parent, this.featureCount, stride);
+    }
+    this.kept.keep(0, levelRows.stamp, sums, size);
+  }
+
+  /** Start of feature `ordinal`'s per-leaf sums in `values`. */
+  offset(ordinal: number): number {
+    return ordinal * this.levelRows.leaves * this.stride;
+  }
+
+  get values(): Float64Array {
+    return this.sums;
+  }
+}
