@@ -23,7 +23,7 @@ import {
 } from "./model.ts";
 import { type NanMode, resolveParams, type TrainParams } from "./params.ts";
 import { computeBorders, quantize } from "./quantize.ts";
-import { blockPermutation, defaultPermutationBlock, mulberry32, normal } from "./random.ts";
+import { blockPermutation, defaultPermutationBlock, mulberry32, normalSource } from "./random.ts";
 import {
   type Bags,
   buildDictionary,
@@ -114,6 +114,8 @@ interface Choice {
 }
 
 const UNSEEN = 0xffff;
+/** The score noise's fade factor below which it is left out. */
+const NEGLIGIBLE_NOISE = 1e-10;
 
 function checkNumeric(
   data: TrainData,
@@ -282,6 +284,7 @@ export function train(
   const learnMetricList = metrics.filter((metric) => !metric.skipTrain);
 
   const next = mulberry32(params.random_seed);
+  const gaussian = normalSource(next);
   const features: TrainFeature[] = [];
   let units = 0;
 
@@ -674,9 +677,12 @@ export function train(
     const scaledL2 = lambda * (weightSum / rows);
     // CatBoost's score noise: full strength early, fading once iteration × lr exceeds ln(rows).
     const modelSize = Math.exp(Math.log(rows) - iteration * params.learning_rate);
+    // Once the fade factor is below 1e-10 the noise only moves scores' last digits: it is left
+    // out (no draws), which makes the late iterations cheaper.
+    const fade = modelSize / (1 + modelSize);
     const noiseScale =
-      params.random_strength * Math.sqrt(squaredGradient / rows) * (modelSize / (1 + modelSize));
-    const noise = (): number => (noiseScale > 0 ? noiseScale * normal(next) : 0);
+      fade < NEGLIGIBLE_NOISE ? 0 : params.random_strength * Math.sqrt(squaredGradient / rows) * fade;
+    const noise = (): number => (noiseScale > 0 ? noiseScale * gaussian() : 0);
 
     /**
      * Adds one leaf's terms of the cosine score — the leaf split into `part` and the rest — to the
@@ -757,7 +763,8 @@ export function train(
       for (const unit of candidates) {
         for (const index of unitFeatures[unit] as number[]) {
           const feature = features[index] as TrainFeature;
-          let featureBest = { score: Number.NEGATIVE_INFINITY, bin: -1 };
+          let featureBestScore = Number.NEGATIVE_INFINITY;
+          let featureBestBin = -1;
           const penalty =
             feature.kind === "dense" && feature.ctrKey !== undefined && !usedCtrs.has(feature.ctrKey)
               ? (feature.ctrPenalty as number)
@@ -778,7 +785,8 @@ export function train(
                 partWeight[leaf] = totalWeight[leaf]! - partWeight[leaf]!;
               for (let at = 0; at < leaves * outputs; at++) partDelta[at] = totalDelta[at]! - partDelta[at]!;
             }
-            featureBest = { score: cosine(leaves) + noise(), bin: 0 };
+            featureBestScore = cosine(leaves) + noise();
+            featureBestBin = 0;
           } else {
             const bins =
               feature.kind === "dense" ? (feature.learn[fold] ?? (feature.learn[0] as Bins)) : feature.learn;
@@ -801,7 +809,10 @@ export function train(
                   for (let k = 0; k < outputs; k++) partDelta[leaf * outputs + k] = histogram[cell + 1 + k]!;
                 }
                 const score = cosine(leaves) + noise();
-                if (score > featureBest.score) featureBest = { score, bin };
+                if (score > featureBestScore) {
+                  featureBestScore = score;
+                  featureBestBin = bin;
+                }
               }
             } else {
               // Left part (bins ≤ b) accumulated over the borders in ascending order. The cosine
@@ -856,14 +867,17 @@ export function train(
                 }
                 const score =
                   (scoreSums[0]! / Math.sqrt(Math.max(scoreSums[1]!, 1e-100))) * penalty + noise();
-                if (score > featureBest.score) featureBest = { score, bin };
+                if (score > featureBestScore) {
+                  featureBestScore = score;
+                  featureBestBin = bin;
+                }
               }
             }
           }
           // A fresh draw compares the per-feature winners.
-          const compared = featureBest.score + noise();
-          if (featureBest.bin >= 0 && compared > best.score)
-            best = { score: compared, feature: index, bin: featureBest.bin };
+          const compared = featureBestScore + noise();
+          if (featureBestBin >= 0 && compared > best.score)
+            best = { score: compared, feature: index, bin: featureBestBin };
         }
       }
       if (best.feature < 0) break;
