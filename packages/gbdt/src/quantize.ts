@@ -4,8 +4,8 @@ import type { NanMode } from "./params.ts";
 const FLOAT32_MAX = 3.4028234663852886e38;
 
 /**
- * Borders for one numeric feature: midpoints between distinct values when there are few,
- * otherwise between values at evenly spaced ranks (at most `borderCount` borders). When the
+ * Borders for one numeric feature, CatBoost's GreedyLogSum: midpoints between all distinct values
+ * when there are at most `borderCount` + 1 of them, otherwise {@link greedyLogSumSplits}. When the
  * column has missing values (NaN) and nan_mode is Min (Max), one border of the budget goes to a
  * sentinel below (above) every value, as CatBoost does, so missing values get a bin of their own.
  */
@@ -17,28 +17,102 @@ export function computeBorders(
   const finite = values.filter((value) => !Number.isNaN(value)).sort();
   const hasNan = finite.length < values.length && nanMode !== "Forbidden";
   const budget = hasNan ? borderCount - 1 : borderCount;
-  const distinct: number[] = [];
-  for (let index = 0; index < finite.length; index++) {
-    const value = finite[index] as number;
-    if (index === 0 || value !== finite[index - 1]) distinct.push(value);
-  }
-  const borders: number[] = [];
-  if (distinct.length - 1 <= budget) {
-    for (let index = 1; index < distinct.length; index++)
-      borders.push(((distinct[index - 1] as number) + (distinct[index] as number)) / 2);
-  } else {
-    for (let border = 1; border <= budget; border++) {
-      const rank = Math.floor((border * finite.length) / (budget + 1));
-      const low = finite[Math.max(0, rank - 1)] as number;
-      const high = finite[rank] as number;
-      if (low === high) continue;
-      const value = (low + high) / 2;
-      if (borders.length === 0 || value > (borders[borders.length - 1] as number)) borders.push(value);
-    }
-  }
+  let distinct = 0;
+  for (let index = 0; index < finite.length; index++)
+    if (index === 0 || finite[index] !== finite[index - 1]) distinct++;
+  const splits: number[] = [];
+  if (distinct - 1 <= budget) {
+    for (let index = 1; index < finite.length; index++)
+      if (finite[index] !== finite[index - 1]) splits.push(index);
+  } else splits.push(...greedyLogSumSplits(finite, budget));
+  const borders = splits.map((index) => ((finite[index - 1] as number) + (finite[index] as number)) / 2);
   if (hasNan && nanMode === "Min") borders.unshift(-FLOAT32_MAX);
   if (hasNan && nanMode === "Max") borders.push(FLOAT32_MAX);
   return Float64Array.from(borders);
+}
+
+/** A piece [start, end) of the sorted values and its best split (index, gain; −∞ if none). */
+interface Piece {
+  start: number;
+  end: number;
+  split: number;
+  gain: number;
+}
+
+/**
+ * GreedyLogSum (facts §1): starting from one piece holding all `sorted` values, repeatedly split
+ * the piece whose split gains most — log(left + ε) + log(right + ε) − log(size + ε) — until there
+ * are `budget` + 1 pieces or none can be split. A piece is split next to its middle value: before
+ * the first or after the last copy of it (equal values stay together), whichever gains more
+ * (ties: before). Returns the split indices (a border between `sorted[i − 1]` and `sorted[i]`),
+ * ascending. Equal gains are taken in order of position, so the result is deterministic.
+ */
+export function greedyLogSumSplits(sorted: Float64Array, budget: number): number[] {
+  const epsilon = 1e-8;
+  const gainOf = (start: number, end: number, split: number) =>
+    Math.log(split - start + epsilon) + Math.log(end - split + epsilon) - Math.log(end - start + epsilon);
+  const piece = (start: number, end: number): Piece => {
+    const value = sorted[start + Math.floor((end - start) / 2)] as number;
+    const before = bound(sorted, start, end, (v) => v < value);
+    const after = bound(sorted, start, end, (v) => v <= value);
+    let split = -1;
+    let gain = Number.NEGATIVE_INFINITY;
+    for (const candidate of [before, after])
+      if (candidate > start && candidate < end && gainOf(start, end, candidate) > gain) {
+        split = candidate;
+        gain = gainOf(start, end, candidate);
+      }
+    return { start, end, split, gain };
+  };
+  // A binary max-heap by gain, then by lower start.
+  const heap: Piece[] = [piece(0, sorted.length)];
+  const above = (a: Piece, b: Piece) => a.gain > b.gain || (a.gain === b.gain && a.start < b.start);
+  const push = (item: Piece) => {
+    heap.push(item);
+    for (let at = heap.length - 1; at > 0; ) {
+      const parent = (at - 1) >> 1;
+      if (!above(heap[at] as Piece, heap[parent] as Piece)) break;
+      [heap[at], heap[parent]] = [heap[parent] as Piece, heap[at] as Piece];
+      at = parent;
+    }
+  };
+  const pop = (): Piece => {
+    const top = heap[0] as Piece;
+    const last = heap.pop() as Piece;
+    if (heap.length > 0) {
+      heap[0] = last;
+      for (let at = 0; ; ) {
+        let best = at;
+        for (const child of [2 * at + 1, 2 * at + 2])
+          if (child < heap.length && above(heap[child] as Piece, heap[best] as Piece)) best = child;
+        if (best === at) break;
+        [heap[at], heap[best]] = [heap[best] as Piece, heap[at] as Piece];
+        at = best;
+      }
+    }
+    return top;
+  };
+  const splits: number[] = [];
+  while (splits.length < budget && heap.length > 0) {
+    const top = pop();
+    if (top.split < 0) break;
+    splits.push(top.split);
+    push(piece(top.start, top.split));
+    push(piece(top.split, top.end));
+  }
+  return splits.sort((a, b) => a - b);
+}
+
+/** The first index in [start, end) of ascending `sorted` where `below` is false. */
+function bound(sorted: Float64Array, start: number, end: number, below: (value: number) => boolean): number {
+  let low = start;
+  let high = end;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (below(sorted[middle] as number)) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 /**
