@@ -1,29 +1,52 @@
 #!/usr/bin/env node
 // Benchmark of ct's built-in engine against XGBoost (hist) and scikit-learn's
-// HistGradientBoosting on the same credit-score-like numeric data and validation split, with
-// matched settings: depth 8, learning rate 0.3, early stopping 50 rounds on the validation set,
-// up to 2000 iterations, 2 threads for the peers (ct's engine is single-threaded so far).
+// HistGradientBoosting on the same data and validation split (the first 70 % learn, the rest
+// validation), with matched settings: depth 8, learning rate 0.3, early stopping 50 rounds on the
+// validation set, up to 2000 iterations, 2 threads for the peers (ct's engine is single-threaded
+// so far), the same numeric and categorical features (ct: CTRs / one-hot as CatBoost; XGBoost and
+// sklearn: their native categorical support). Data: credit-score-like synthetic data at each size,
+// then the real Kaggle August snapshot from ../shared (cleaned into the feature schema here).
+// ct trains in a child process of its own so its peak RSS is its own.
 // Peers run through Debian's python3 packages (benchmark-only; installed with apt when missing).
-// Usage: pnpm build && pnpm bench:gbdt [--sizes 10000,100000]
+// Usage: pnpm bench:gbdt [--sizes 10000,100000,1000000] [--kaggle PATH | --kaggle ""]
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { train } from "../packages/gbdt/dist/index.js";
 
-const { values } = parseArgs({ options: { sizes: { type: "string", default: "10000,100000" } } });
-const sizes = values.sizes.split(",").map(Number);
+// csv-parse as the training package uses it (the workspace root does not depend on it).
+const { parse: parseCsv } = createRequire(new URL("../packages/training/package.json", import.meta.url))(
+  "csv-parse/sync",
+);
+
+const { values, positionals } = parseArgs({
+  options: {
+    sizes: { type: "string", default: "10000,100000,1000000" },
+    kaggle: {
+      type: "string",
+      default: fileURLToPath(
+        new URL("../../shared/datasets/kaggle-credit-score-august/raw.csv", import.meta.url),
+      ),
+    },
+    "ct-child": { type: "boolean", default: false },
+  },
+  allowPositionals: true,
+});
+const sizes = values.sizes.split(",").filter(Boolean).map(Number);
 const python = "/usr/bin/python3";
 
-if (spawnSync(python, ["-c", "import sklearn, xgboost"]).status !== 0) {
-  console.error("installing python3-sklearn python3-xgboost (benchmark only)");
-  execFileSync("apt-get", ["install", "-y", "-qq", "python3-sklearn", "python3-xgboost"], {
+if (!values["ct-child"] && spawnSync(python, ["-c", "import pandas, sklearn, xgboost"]).status !== 0) {
+  console.error("installing python3-pandas python3-sklearn python3-xgboost (benchmark only)");
+  execFileSync("apt-get", ["install", "-y", "-qq", "python3-pandas", "python3-sklearn", "python3-xgboost"], {
     stdio: "inherit",
   });
 }
 
-/** Credit-score-like numeric data: 12 features, a noisy latent score cut into 3 classes. */
+/** Credit-score-like data: 12 numeric features (3% missing), 3 categorical, a noisy latent score cut into 3 classes. */
 function generate(rows, seed) {
   let state = seed >>> 0;
   const next = () => {
@@ -47,7 +70,25 @@ function generate(rows, seed) {
     "credit_history_age",
     "monthly_balance",
   ];
+  const occupations = [
+    "Accountant",
+    "Architect",
+    "Developer",
+    "Doctor",
+    "Engineer",
+    "Entrepreneur",
+    "Journalist",
+    "Lawyer",
+    "Manager",
+    "Mechanic",
+    "Media_Manager",
+    "Musician",
+    "Scientist",
+    "Teacher",
+    "Writer",
+  ];
   const features = Object.fromEntries(names.map((name) => [name, new Float64Array(rows)]));
+  const categorical = { occupation: [], credit_mix: [], payment_of_min_amount: [] };
   const labels = [];
   for (let row = 0; row < rows; row++) {
     const f = Object.fromEntries(names.map((name) => [name, 0]));
@@ -74,12 +115,79 @@ function generate(rows, seed) {
       0.6 * normal();
     labels.push(score < -2.6 ? "Poor" : score < -1.0 ? "Standard" : "Good");
     for (const name of names) features[name][row] = next() < 0.03 ? Number.NaN : f[name];
+    // Occupation carries no signal; credit mix is a noisy view of the score; minimum payments of
+    // the delays. 3% of each is missing ("").
+    const mix = score + 0.8 * normal();
+    categorical.occupation.push(next() < 0.03 ? "" : occupations[Math.floor(next() * occupations.length)]);
+    categorical.credit_mix.push(next() < 0.03 ? "" : mix < -2.6 ? "Bad" : mix < -1.0 ? "Standard" : "Good");
+    categorical.payment_of_min_amount.push(
+      next() < 0.03 ? "" : next() < 0.1 ? "NM" : f.num_of_delayed_payment + 5 * normal() > 12 ? "Yes" : "No",
+    );
   }
-  return { names, features, labels };
+  return { names, features, categorical, labels };
+}
+
+/**
+ * The Kaggle "credit score" August snapshot cleaned into the feature schema as the reference's
+ * feature store holds it: stray underscores stripped, garbage and impossible values missing,
+ * credit history age in months; rows shuffled with a fixed seed (one row per customer).
+ */
+function kaggle(path) {
+  const [header, ...records] = parseCsv(readFileSync(path, "utf8"));
+  const column = (name) => header.indexOf(name);
+  const number = (cell, min, max) => {
+    const value = Number(cell.replace(/^_+|_+$/g, ""));
+    return cell.trim() !== "" && Number.isFinite(value) && value >= min && value <= max ? value : Number.NaN;
+  };
+  const historyMonths = (cell) => {
+    const match = /^(\d+) Years and (\d+) Months$/.exec(cell);
+    return match ? Number(match[1]) * 12 + Number(match[2]) : Number.NaN;
+  };
+  const numeric = {
+    age: (c) => number(c, 14, 100),
+    annual_income: (c) => number(c, 0, 1e7),
+    monthly_inhand_salary: (c) => number(c, 0, 1e6),
+    num_bank_accounts: (c) => number(c, 0, 20),
+    num_credit_card: (c) => number(c, 0, 20),
+    interest_rate: (c) => number(c, 0, 40),
+    num_of_loan: (c) => number(c, 0, 20),
+    delay_from_due_date: (c) => number(c, -10, 100),
+    num_of_delayed_payment: (c) => number(c, 0, 50),
+    changed_credit_limit: (c) => number(c, -100, 100),
+    num_credit_inquiries: (c) => number(c, 0, 50),
+    outstanding_debt: (c) => number(c, 0, 1e6),
+    credit_utilization_ratio: (c) => number(c, 0, 100),
+    credit_history_age: historyMonths,
+    total_emi_per_month: (c) => number(c, 0, 1e5),
+    amount_invested_monthly: (c) => number(c, 0, 1e5),
+    monthly_balance: (c) => number(c, -1e5, 1e6),
+  };
+  const source = (name) => column(header.find((h) => h.toLowerCase() === name));
+  let state = 42;
+  const order = records.map((_, row) => row);
+  for (let at = order.length - 1; at > 0; at--) {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    const other = state % (at + 1);
+    [order[at], order[other]] = [order[other], order[at]];
+  }
+  const shuffled = order.map((row) => records[row]);
+  const names = Object.keys(numeric);
+  const features = Object.fromEntries(
+    names.map((name) => [name, Float64Array.from(shuffled, (record) => numeric[name](record[source(name)]))]),
+  );
+  const garbage = (cell) => (/^_+$/.test(cell) ? "" : cell);
+  const categorical = Object.fromEntries(
+    ["occupation", "credit_mix", "payment_of_min_amount"].map((name) => [
+      name,
+      shuffled.map((record) => garbage(record[source(name)])),
+    ]),
+  );
+  return { names, features, categorical, labels: shuffled.map((record) => record[column("Credit_Score")]) };
 }
 
 const subset = (data, from, to) => ({
   features: Object.fromEntries(data.names.map((n) => [n, data.features[n].slice(from, to)])),
+  categorical: Object.fromEntries(Object.entries(data.categorical).map(([n, v]) => [n, v.slice(from, to)])),
   labels: data.labels.slice(from, to),
 });
 
@@ -88,42 +196,59 @@ import json, resource, sys, time
 import numpy as np, pandas as pd
 from sklearn.ensemble import HistGradientBoostingClassifier
 import xgboost as xgb
-which, path, n_train = sys.argv[1], sys.argv[2], int(sys.argv[3])
-df = pd.read_csv(path)
+which, path, n_train, categorical = sys.argv[1], sys.argv[2], int(sys.argv[3]), json.loads(sys.argv[4])
+df = pd.read_csv(path, keep_default_na=False, na_values=[""])
 y = df.pop("label").astype("category").cat.codes.to_numpy()
-X = df.to_numpy(dtype=float)
-Xt, yt, Xv, yv = X[:n_train], y[:n_train], X[n_train:], y[n_train:]
+for name in categorical:
+    df[name] = df[name].astype("category")
+Xt, yt, Xv, yv = df.iloc[:n_train], y[:n_train], df.iloc[n_train:], y[n_train:]
 start = time.perf_counter()
 if which == "xgboost":
-    model = xgb.XGBClassifier(tree_method="hist", max_depth=8, learning_rate=0.3, n_estimators=2000, early_stopping_rounds=50, n_jobs=2, eval_metric="mlogloss")
+    model = xgb.XGBClassifier(tree_method="hist", max_depth=8, learning_rate=0.3, n_estimators=2000, early_stopping_rounds=50, n_jobs=2, eval_metric="mlogloss", enable_categorical=True)
     model.fit(Xt, yt, eval_set=[(Xv, yv)], verbose=False)
     iterations = model.best_iteration + 1
+    predicted = model.predict(Xv)
 else:
-    model = HistGradientBoostingClassifier(max_depth=8, learning_rate=0.3, max_iter=2000, early_stopping=True, n_iter_no_change=50, validation_fraction=None, random_state=42)
+    codes = df.copy()
+    for name in categorical:
+        codes[name] = codes[name].cat.codes.replace(-1, np.nan)
+    mask = [name in categorical for name in codes.columns]
+    model = HistGradientBoostingClassifier(max_depth=8, learning_rate=0.3, max_iter=2000, early_stopping=True, n_iter_no_change=50, validation_fraction=None, random_state=42, categorical_features=mask or None)
     # sklearn 1.2 cannot take an external validation set: it validates on the training loss.
-    model.fit(Xt, yt)
+    model.fit(codes.iloc[:n_train], yt)
     iterations = model.n_iter_
+    predicted = model.predict(codes.iloc[n_train:])
 seconds = time.perf_counter() - start
-accuracy = float((model.predict(Xv) == yv).mean())
+accuracy = float((predicted == yv).mean())
 print(json.dumps({"seconds": seconds, "iterations": int(iterations), "accuracy": accuracy, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 `;
 
-const dir = mkdtempSync(join(tmpdir(), "ct-bench-gbdt-"));
-const rowsOut = [];
-for (const size of sizes) {
-  const data = generate(size, 42);
-  const nTrain = Math.round(size * 0.7);
+const csvCell = (value) => (/[",\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
+
+/** A data set by id: `synthetic:<rows>` (generated, seed 42) or `kaggle:<path>` (cleaned). */
+function makeDataset(id) {
+  const [kind, arg] = [id.slice(0, id.indexOf(":")), id.slice(id.indexOf(":") + 1)];
+  return kind === "kaggle" ? kaggle(arg) : generate(Number(arg), 42);
+}
+
+/**
+ * Trains ct's engine in a child process of its own that builds the same data set in memory, so
+ * its peak RSS is the engine's with its input, not the benchmark's.
+ */
+function trainCt(id) {
+  const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), "--ct-child", id], {
+    encoding: "utf8",
+    maxBuffer: 1 << 26,
+  });
+  return JSON.parse(out.trim().split("\n").at(-1));
+}
+
+if (values["ct-child"]) {
+  const data = makeDataset(positionals[0]);
+  const categorical = Object.keys(data.categorical);
+  const nTrain = Math.round(data.labels.length * 0.7);
   const learn = subset(data, 0, nTrain);
-  const valid = subset(data, nTrain, size);
-  const csv = [
-    `${data.names.join(",")},label`,
-    ...data.labels.map(
-      (label, row) =>
-        `${data.names.map((n) => (Number.isNaN(data.features[n][row]) ? "" : data.features[n][row])).join(",")},${label}`,
-    ),
-  ].join("\n");
-  const path = join(dir, `data-${size}.csv`);
-  writeFileSync(path, csv);
+  const valid = subset(data, nTrain, data.labels.length);
   const started = performance.now();
   const result = train(
     learn,
@@ -134,47 +259,88 @@ for (const size of sizes) {
       od_wait: 50,
       loss_function: "MultiClass",
       random_seed: 42,
+      cat_features: categorical,
     },
     { eval: valid },
   );
   const seconds = (performance.now() - started) / 1000;
-  const predicted = result.model.predict(valid.features);
+  const predicted = result.model.predict({ features: valid.features, categorical: valid.categorical });
   const accuracy = predicted.filter((label, row) => label === valid.labels[row]).length / valid.labels.length;
-  const ct = {
-    seconds,
-    iterations: result.bestIteration + 1,
-    accuracy,
-    rss_mb: process.resourceUsage().maxRSS / 1024,
-  };
-  const peers = {};
+  console.log(
+    JSON.stringify({
+      seconds,
+      iterations: result.bestIteration + 1,
+      accuracy,
+      rss_mb: process.resourceUsage().maxRSS / 1024,
+    }),
+  );
+  process.exit(0);
+}
+
+const datasets = sizes.map((size) => ({ name: size.toLocaleString("en"), id: `synthetic:${size}` }));
+if (values.kaggle !== "") {
+  if (existsSync(values.kaggle))
+    datasets.push({ name: "Kaggle Aug. (12,500)", id: `kaggle:${values.kaggle}` });
+  else
+    console.error(
+      `no ${values.kaggle}: skipping the Kaggle data set (--kaggle PATH, or --kaggle "" to skip)`,
+    );
+}
+
+const dir = mkdtempSync(join(tmpdir(), "ct-bench-gbdt-"));
+const rowsOut = [];
+for (const dataset of datasets) {
+  const data = makeDataset(dataset.id);
+  const size = data.labels.length;
+  const nTrain = Math.round(size * 0.7);
+  const catNames = Object.keys(data.categorical);
+  const header = [...data.names, ...catNames, "label"];
+  const lines = [header.join(",")];
+  for (let row = 0; row < size; row++)
+    lines.push(
+      [
+        ...data.names.map((n) => (Number.isNaN(data.features[n][row]) ? "" : String(data.features[n][row]))),
+        ...catNames.map((n) => csvCell(data.categorical[n][row])),
+        data.labels[row],
+      ].join(","),
+    );
+  const path = join(dir, "data.csv");
+  writeFileSync(path, lines.join("\n"));
+  const result = { dataset: dataset.name, ct: trainCt(dataset.id) };
   for (const which of ["xgboost", "sklearn"]) {
-    const out = execFileSync(python, ["-c", peerScript, which, path, String(nTrain)], {
-      encoding: "utf8",
-      env: { ...process.env, OMP_NUM_THREADS: "2" },
-    });
-    peers[which] = JSON.parse(out.trim().split("\n").at(-1));
+    const out = execFileSync(
+      python,
+      ["-c", peerScript, which, path, String(nTrain), JSON.stringify(catNames)],
+      {
+        encoding: "utf8",
+        env: { ...process.env, OMP_NUM_THREADS: "2" },
+      },
+    );
+    result[which] = JSON.parse(out.trim().split("\n").at(-1));
   }
-  rowsOut.push({ size, ct, ...peers });
-  console.error(`done ${size}`);
+  rowsOut.push(result);
+  console.error(`done ${dataset.name}`);
 }
 rmSync(dir, { recursive: true, force: true });
 
 console.log(
   `\nMachine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
 );
-console.log(`Command: pnpm bench:gbdt --sizes ${values.sizes}\n`);
 console.log(
-  "| rows | engine | fit (s) | iterations | peak RSS (MB) | val accuracy | ct time ÷ engine time |",
+  `Command: pnpm bench:gbdt --sizes ${values.sizes}${values.kaggle === "" ? ' --kaggle ""' : ""}\n`,
 );
-console.log("| ---: | --- | ---: | ---: | ---: | ---: | ---: |");
-for (const { size, ct, xgboost, sklearn } of rowsOut) {
+console.log(
+  "| data (rows) | engine | fit (s) | iterations | peak RSS (MB) | val accuracy | ct time ÷ engine time |",
+);
+console.log("| --- | --- | ---: | ---: | ---: | ---: | ---: |");
+for (const { dataset, ct, xgboost, sklearn } of rowsOut) {
   for (const [name, r] of [
     ["ct gbdt (1 thread)", ct],
     ["XGBoost hist (2 threads)", xgboost],
     ["sklearn HistGB", sklearn],
   ]) {
     console.log(
-      `| ${size.toLocaleString("en")} | ${name} | ${r.seconds.toFixed(2)} | ${r.iterations} | ${Math.round(r.rss_mb)} | ${r.accuracy.toFixed(4)} | ${(ct.seconds / r.seconds).toFixed(2)} |`,
+      `| ${dataset} | ${name} | ${r.seconds.toFixed(2)} | ${r.iterations} | ${Math.round(r.rss_mb)} | ${r.accuracy.toFixed(4)} | ${(ct.seconds / r.seconds).toFixed(2)} |`,
     );
   }
 }
