@@ -54,7 +54,7 @@ describe("HistogramBuilder", () => {
 
   it("gives every level's (bin, leaf) sums, by subtraction where the level above was kept or from all rows", () => {
     for (const keepEvery of [true, false]) {
-      const levelRows = new LevelRows(rows, outputs);
+      const levelRows = new LevelRows(rows, outputs, 8);
       const builder = new HistogramBuilder(outputs, 1, levelRows);
       const leafOf = new Uint32Array(rows);
       levelRows.startTree();
@@ -71,9 +71,17 @@ describe("HistogramBuilder", () => {
           weighted,
           keepEvery || level === 1,
         );
+        const expected = bruteForce(bins, binCount, leafOf, leaves, bootstrap, weighted);
+        expectClose(histogram.slice(0, binCount * leaves * stride), expected);
+        // The level's per-leaf totals: the histogram summed over the bins.
+        const totals = bruteForce(new Uint8Array(rows), 1, leafOf, leaves, bootstrap, weighted);
         expectClose(
-          histogram.slice(0, binCount * leaves * stride),
-          bruteForce(bins, binCount, leafOf, leaves, bootstrap, weighted),
+          levelRows.totalWeight.slice(0, leaves),
+          totals.filter((_, at) => at % stride === 0),
+        );
+        expectClose(
+          levelRows.totalDelta.slice(0, leaves * outputs),
+          totals.filter((_, at) => at % stride !== 0),
         );
         sides[level]?.forEach((side, row) => {
           leafOf[row] = (leafOf[row] as number) | (side << level);
@@ -83,7 +91,7 @@ describe("HistogramBuilder", () => {
   });
 
   it("does not use a histogram kept in an earlier tree", () => {
-    const levelRows = new LevelRows(rows, outputs);
+    const levelRows = new LevelRows(rows, outputs, 8);
     const builder = new HistogramBuilder(outputs, 1, levelRows);
     const leafOf = new Uint32Array(rows);
     levelRows.startTree();
@@ -121,7 +129,7 @@ describe("SparseSums", () => {
       offsets[row + 1] = (offsets[row] as number) + features.length;
     });
     const features = Uint32Array.from(perRow.flat());
-    const levelRows = new LevelRows(rows, outputs);
+    const levelRows = new LevelRows(rows, outputs, 8);
     const sums = new SparseSums(outputs, featureCount, offsets, features, levelRows);
     const leafOf = new Uint32Array(rows);
     levelRows.startTree();

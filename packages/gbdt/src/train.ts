@@ -580,7 +580,10 @@ export function train(
       return;
     }
     const bins = (onEval ? feature.eval : (feature.learn[fold] ?? feature.learn[0])) as Bins;
-    for (let row = 0; row < bins.length; row++) if (bins[row]! > choice.bin) leafOf[row] = leafOf[row]! | bit;
+    // Branch-free: (border − bin) is negative, its sign bit set, exactly when bin > border.
+    const border = choice.bin;
+    for (let row = 0; row < bins.length; row++)
+      leafOf[row] = leafOf[row]! | (((border - bins[row]!) >>> 31) << level);
   };
 
   const bias = new Array<number>(outputs).fill(0);
@@ -601,12 +604,11 @@ export function train(
   const stride = outputs + 1;
   const maxLeaves = 1 << Math.max(0, params.depth - 1);
   // Per (bin, leaf): Σ bootstrap weight, then Σ g·w per output.
-  const levelRows = new LevelRows(rows, outputs);
+  const levelRows = new LevelRows(rows, outputs, maxLeaves);
+  const { totalWeight, totalDelta } = levelRows;
   const histograms = new HistogramBuilder(outputs, features.length, levelRows);
   const sparseSums = new SparseSums(outputs, sparseCount, ...sparseRowLists(features, rows), levelRows);
   const emptyHistogram = new Float64Array(0);
-  const totalWeight = new Float64Array(maxLeaves);
-  const totalDelta = new Float64Array(maxLeaves * outputs);
   const partWeight = new Float64Array(maxLeaves);
   const partDelta = new Float64Array(maxLeaves * outputs);
   const termNumerator = new Float64Array(maxLeaves);
@@ -662,7 +664,9 @@ export function train(
     for (let row = 0; row < rows; row++) {
       const weight =
         params.bootstrap_type === "Bayesian"
-          ? (-Math.log(next() + 1e-100)) ** params.bagging_temperature
+          ? params.bagging_temperature === 1
+            ? -Math.log(next() + 1e-100)
+            : (-Math.log(next() + 1e-100)) ** params.bagging_temperature
           : params.bootstrap_type === "Bernoulli"
             ? Number(next() < params.subsample)
             : 1;
@@ -745,14 +749,6 @@ export function train(
     const choices: Choice[] = [];
     for (let level = 0; level < params.depth; level++) {
       const leaves = 1 << level;
-      totalWeight.fill(0, 0, leaves);
-      totalDelta.fill(0, 0, leaves * outputs);
-      for (let row = 0; row < rows; row++) {
-        const leaf = leafOf[row]!;
-        totalWeight[leaf] = totalWeight[leaf]! + bootstrap[row]!;
-        for (let k = 0; k < outputs; k++)
-          totalDelta[leaf * outputs + k] = totalDelta[leaf * outputs + k]! + weighted[row * outputs + k]!;
-      }
       levelRows.startLevel(level, leafOf, bootstrap, weighted);
       if (sparseCount > 0) sparseSums.build();
       const candidates: number[] = [];
