@@ -603,7 +603,7 @@ export function train(
   const evalLeafOf = new Uint32Array(evalRows);
   const stride = outputs + 1;
   const maxLeaves = 1 << Math.max(0, params.depth - 1);
-  // Per (bin, leaf): Σ bootstrap weight, then Σ g·w per output.
+  // Each level's rows and per-leaf totals, and the histograms built from them (histograms.ts).
   const levelRows = new LevelRows(rows, outputs, maxLeaves);
   const { totalWeight, totalDelta } = levelRows;
   const histograms = new HistogramBuilder(outputs, features.length, levelRows);
