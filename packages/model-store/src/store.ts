@@ -104,7 +104,6 @@ export interface SavedModel {
  * there). Before `renamed` nothing is visible in `models/`; between `renamed` and `latest-replaced`
  * the new version is listed but `latest` still names the previous one.
  */
-/** The steps of a save, in order (`onStep` is called after each). */
 export const SAVE_STEPS = [
   "temp-created",
   "file-written",
