@@ -2,13 +2,14 @@
 // Benchmark of ct's built-in engine against XGBoost (hist) and scikit-learn's
 // HistGradientBoosting on the same data and validation split (the first 70 % learn, the rest
 // validation), with matched settings: depth 8, learning rate 0.3, early stopping 50 rounds on the
-// validation set, up to 2000 iterations, 2 threads for the peers (ct's engine is single-threaded
-// so far), the same numeric and categorical features (ct: CTRs / one-hot as CatBoost; XGBoost and
+// validation set, up to 2000 iterations, the same number of threads for every engine (--threads,
+// 2 by default: ct's thread_count, XGBoost's n_jobs, OpenMP's for sklearn), the same numeric and categorical features (ct: CTRs / one-hot as CatBoost; XGBoost and
 // sklearn: their native categorical support). Data: credit-score-like synthetic data at each size,
 // then the real Kaggle August snapshot from ../shared (cleaned into the feature schema here).
 // ct trains in a child process of its own so its peak RSS is its own.
 // Peers run through Debian's python3 packages (benchmark-only; installed with apt when missing).
-// Usage: pnpm bench:gbdt [--sizes 10000,100000,1000000] [--kaggle PATH | --kaggle ""]
+// Usage: pnpm bench:gbdt [--sizes 10000,100000,1000000] [--kaggle PATH | --kaggle ""] [--threads 2]
+//        [--peers xgboost,sklearn | --peers ""]
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -32,14 +33,18 @@ const { values, positionals } = parseArgs({
         new URL("../../shared/datasets/kaggle-credit-score-august/raw.csv", import.meta.url),
       ),
     },
+    threads: { type: "string", default: "2" },
+    peers: { type: "string", default: "xgboost,sklearn" },
     "ct-child": { type: "boolean", default: false },
   },
   allowPositionals: true,
 });
 const sizes = values.sizes.split(",").filter(Boolean).map(Number);
+const threads = Number(values.threads);
+const peers = values.peers.split(",").filter(Boolean);
 const python = "/usr/bin/python3";
 
-if (!values["ct-child"] && spawnSync(python, ["-c", "import pandas, sklearn, xgboost"]).status !== 0) {
+if (!values["ct-child"] && peers.length > 0 && spawnSync(python, ["-c", "import pandas, sklearn, xgboost"]).status !== 0) {
   console.error("installing python3-pandas python3-sklearn python3-xgboost (benchmark only)");
   execFileSync("apt-get", ["install", "-y", "-qq", "python3-pandas", "python3-sklearn", "python3-xgboost"], {
     stdio: "inherit",
@@ -196,7 +201,7 @@ import json, resource, sys, time
 import numpy as np, pandas as pd
 from sklearn.ensemble import HistGradientBoostingClassifier
 import xgboost as xgb
-which, path, n_train, categorical = sys.argv[1], sys.argv[2], int(sys.argv[3]), json.loads(sys.argv[4])
+which, path, n_train, categorical, threads = sys.argv[1], sys.argv[2], int(sys.argv[3]), json.loads(sys.argv[4]), int(sys.argv[5])
 df = pd.read_csv(path, keep_default_na=False, na_values=[""])
 y = df.pop("label").astype("category").cat.codes.to_numpy()
 for name in categorical:
@@ -204,7 +209,7 @@ for name in categorical:
 Xt, yt, Xv, yv = df.iloc[:n_train], y[:n_train], df.iloc[n_train:], y[n_train:]
 start = time.perf_counter()
 if which == "xgboost":
-    model = xgb.XGBClassifier(tree_method="hist", max_depth=8, learning_rate=0.3, n_estimators=2000, early_stopping_rounds=50, n_jobs=2, eval_metric="mlogloss", enable_categorical=True)
+    model = xgb.XGBClassifier(tree_method="hist", max_depth=8, learning_rate=0.3, n_estimators=2000, early_stopping_rounds=50, n_jobs=threads, eval_metric="mlogloss", enable_categorical=True)
     model.fit(Xt, yt, eval_set=[(Xv, yv)], verbose=False)
     iterations = model.best_iteration + 1
     predicted = model.predict(Xv)
@@ -236,7 +241,7 @@ function makeDataset(id) {
  * its peak RSS is the engine's with its input, not the benchmark's.
  */
 function trainCt(id) {
-  const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), "--ct-child", id], {
+  const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), "--ct-child", "--threads", String(threads), id], {
     encoding: "utf8",
     maxBuffer: 1 << 26,
   });
@@ -259,6 +264,7 @@ if (values["ct-child"]) {
       od_wait: 50,
       loss_function: "MultiClass",
       random_seed: 42,
+      thread_count: threads,
       cat_features: categorical,
     },
     { eval: valid },
@@ -307,13 +313,13 @@ for (const dataset of datasets) {
   const path = join(dir, "data.csv");
   writeFileSync(path, lines.join("\n"));
   const result = { dataset: dataset.name, ct: trainCt(dataset.id) };
-  for (const which of ["xgboost", "sklearn"]) {
+  for (const which of peers) {
     const out = execFileSync(
       python,
-      ["-c", peerScript, which, path, String(nTrain), JSON.stringify(catNames)],
+      ["-c", peerScript, which, path, String(nTrain), JSON.stringify(catNames), String(threads)],
       {
         encoding: "utf8",
-        env: { ...process.env, OMP_NUM_THREADS: "2" },
+        env: { ...process.env, OMP_NUM_THREADS: String(threads) },
       },
     );
     result[which] = JSON.parse(out.trim().split("\n").at(-1));
@@ -327,18 +333,20 @@ console.log(
   `\nMachine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
 );
 console.log(
-  `Command: pnpm bench:gbdt --sizes ${values.sizes}${values.kaggle === "" ? ' --kaggle ""' : ""}\n`,
+  `Command: pnpm bench:gbdt --sizes ${values.sizes}${values.kaggle === "" ? ' --kaggle ""' : ""} --threads ${threads} --peers ${values.peers || '""'}\n`,
 );
 console.log(
   "| data (rows) | engine | fit (s) | iterations | peak RSS (MB) | val accuracy | ct time ÷ engine time |",
 );
 console.log("| --- | --- | ---: | ---: | ---: | ---: | ---: |");
+const threadsLabel = `${threads} thread${threads === 1 ? "" : "s"}`;
 for (const { dataset, ct, xgboost, sklearn } of rowsOut) {
   for (const [name, r] of [
-    ["ct gbdt (1 thread)", ct],
-    ["XGBoost hist (2 threads)", xgboost],
-    ["sklearn HistGB", sklearn],
+    [`ct gbdt (${threadsLabel})`, ct],
+    [`XGBoost hist (${threadsLabel})`, xgboost],
+    [`sklearn HistGB (${threadsLabel})`, sklearn],
   ]) {
+    if (!r) continue;
     console.log(
       `| ${dataset} | ${name} | ${r.seconds.toFixed(2)} | ${r.iterations} | ${Math.round(r.rss_mb)} | ${r.accuracy.toFixed(4)} | ${(ct.seconds / r.seconds).toFixed(2)} |`,
     );

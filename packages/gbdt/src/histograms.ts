@@ -1,5 +1,21 @@
-/** A feature's quantized values: one bin per learn row. */
-export type Bins = Uint8Array | Uint16Array;
+import { type LevelView, splitKernel } from "./split-kernel.ts";
+
+export type { Bins } from "./split-kernel.ts";
+
+const { KeptHistograms, HistogramBuilder, subtractFromParent } = splitKernel();
+export { HistogramBuilder };
+export type HistogramBuilder = InstanceType<typeof HistogramBuilder>;
+
+/** Makes typed arrays: on ordinary memory, or on SharedArrayBuffers for worker threads. */
+export interface ArrayMaker {
+  uint32(length: number): Uint32Array;
+  float64(length: number): Float64Array;
+}
+
+export const ordinaryArrays: ArrayMaker = {
+  uint32: (length) => new Uint32Array(length),
+  float64: (length) => new Float64Array(length),
+};
 
 /**
  * The rows a tree level's histograms are summed over. A symmetric tree's level L splits every
@@ -7,7 +23,7 @@ export type Bins = Uint8Array | Uint16Array;
  * of level L − 1 minus the rows of one side of the split: the side with fewer rows (weight ≠ 0),
  * at most half of them. `startLevel` lists those rows; level 0 has no parent and sums all rows.
  */
-export class LevelRows {
+export class LevelRows implements LevelView {
   /**
    * The rows a level sums (weight ≠ 0; at level 0 all of them, else those on the smaller side of
    * the last split), in row order, with each one's leaf and its bootstrap weight then weighted
@@ -30,13 +46,14 @@ export class LevelRows {
   private readonly parentDelta: Float64Array;
   private readonly outputs: number;
 
-  constructor(rows: number, outputs: number, maxLeaves: number) {
+  /** `arrays` makes the arrays worker threads read (rows, leaves, packed values, totals). */
+  constructor(rows: number, outputs: number, maxLeaves: number, arrays: ArrayMaker = ordinaryArrays) {
     this.outputs = outputs;
-    this.rows = new Uint32Array(rows);
-    this.leafOfRow = new Uint32Array(rows);
-    this.packed = new Float64Array(rows * (outputs + 1));
-    this.totalWeight = new Float64Array(maxLeaves);
-    this.totalDelta = new Float64Array(maxLeaves * outputs);
+    this.rows = arrays.uint32(rows);
+    this.leafOfRow = arrays.uint32(rows);
+    this.packed = arrays.float64(rows * (outputs + 1));
+    this.totalWeight = arrays.float64(maxLeaves);
+    this.totalDelta = arrays.float64(maxLeaves * outputs);
     this.parentWeight = new Float64Array(maxLeaves);
     this.parentDelta = new Float64Array(maxLeaves * outputs);
   }
@@ -108,135 +125,9 @@ export class LevelRows {
     }
   }
 
-  /**
-   * Completes a level histogram whose smaller-side cells are summed: for each of `blocks` blocks
-   * of `leaves × stride` values (one per bin), the larger side's half = the parent's block (half
-   * as many leaves) minus the smaller side's half.
-   */
+  /** The kernel's subtraction from the level above, at this level (split-kernel.ts). */
   subtractFromParent(histogram: Float64Array, parent: Float64Array, blocks: number, stride: number): void {
-    const halfSize = (this.leaves >> 1) * stride;
-    const smallOffset = this.smallIsHigh ? halfSize : 0;
-    const largeOffset = this.smallIsHigh ? 0 : halfSize;
-    for (let block = 0; block < blocks; block++) {
-      const small = block * 2 * halfSize + smallOffset;
-      const large = block * 2 * halfSize + largeOffset;
-      const from = block * halfSize;
-      for (let at = 0; at < halfSize; at++)
-        histogram[large + at] = parent[from + at]! - histogram[small + at]!;
-    }
-  }
-}
-
-/** Keeps one Float64Array per key for the next level, grown as needed, stamped with its level. */
-class KeptHistograms {
-  private readonly values: (Float64Array | undefined)[];
-  private readonly stamps: Float64Array;
-
-  constructor(count: number) {
-    this.values = new Array<Float64Array | undefined>(count);
-    this.stamps = new Float64Array(count).fill(-1);
-  }
-
-  /** The histogram kept for `key` at `stamp`, if any. */
-  at(key: number, stamp: number): Float64Array | undefined {
-    return this.stamps[key] === stamp ? this.values[key] : undefined;
-  }
-
-  keep(key: number, stamp: number, histogram: Float64Array, size: number): void {
-    let store = this.values[key];
-    if (!store || store.length < size) {
-      store = new Float64Array(size);
-      this.values[key] = store;
-    }
-    store.set(histogram.subarray(0, size));
-    this.stamps[key] = stamp;
-  }
-}
-
-/**
- * Per-(bin, leaf) histograms of the dense features — Σ bootstrap weight, then Σ weighted gradient
- * per output, at `((bin × leaves) + leaf) × stride` — by subtraction from the level above where
- * the feature's histogram of that level was kept, else from all rows.
- */
-export class HistogramBuilder {
-  private readonly outputs: number;
-  private readonly stride: number;
-  private readonly levelRows: LevelRows;
-  private readonly kept: KeptHistograms;
-  private scratch = new Float64Array(0);
-
-  constructor(outputs: number, featureCount: number, levelRows: LevelRows) {
-    this.outputs = outputs;
-    this.stride = outputs + 1;
-    this.levelRows = levelRows;
-    this.kept = new KeptHistograms(featureCount);
-  }
-
-  /**
-   * The histogram of feature `feature` (`binCount` bins) at the current level, in a scratch
-   * buffer valid until the next call; `keep` keeps it for the next level's subtraction.
-   */
-  build(
-    feature: number,
-    bins: Bins,
-    binCount: number,
-    leafOf: Uint32Array,
-    bootstrap: Float64Array,
-    weighted: Float64Array,
-    keep: boolean,
-  ): Float64Array {
-    const { stride, outputs, levelRows } = this;
-    const leaves = levelRows.leaves;
-    const size = leaves * binCount * stride;
-    if (this.scratch.length < size) this.scratch = new Float64Array(size);
-    const histogram = this.scratch;
-    histogram.fill(0, 0, size);
-    const { rows, leafOfRow, packed, count } = levelRows;
-    if (stride === 4) {
-      // Three outputs (the multiclass losses on three classes) written out: ~20 % faster.
-      for (let at = 0; at < count; at++) {
-        const cell = (bins[rows[at]!]! * leaves + leafOfRow[at]!) * 4;
-        const from = at * 4;
-        histogram[cell] = histogram[cell]! + packed[from]!;
-        histogram[cell + 1] = histogram[cell + 1]! + packed[from + 1]!;
-        histogram[cell + 2] = histogram[cell + 2]! + packed[from + 2]!;
-        histogram[cell + 3] = histogram[cell + 3]! + packed[from + 3]!;
-      }
-    } else
-      for (let at = 0; at < count; at++) {
-        const cell = (bins[rows[at]!]! * leaves + leafOfRow[at]!) * stride;
-        for (let k = 0; k < stride; k++)
-          histogram[cell + k] = histogram[cell + k]! + packed[at * stride + k]!;
-      }
-    if (levelRows.level > 0) {
-      const parent = this.kept.at(feature, levelRows.stamp - 1);
-      if (parent) levelRows.subtractFromParent(histogram, parent, binCount, stride);
-      else this.addOtherSide(histogram, bins, leafOf, bootstrap, weighted);
-    }
-    if (keep) this.kept.keep(feature, levelRows.stamp, histogram, size);
-    return histogram;
-  }
-
-  /** Adds the rows on the larger side of the last split (weight ≠ 0), from the full arrays. */
-  private addOtherSide(
-    histogram: Float64Array,
-    bins: Bins,
-    leafOf: Uint32Array,
-    bootstrap: Float64Array,
-    weighted: Float64Array,
-  ): void {
-    const { stride, outputs, levelRows } = this;
-    const { leaves, smallIsHigh } = levelRows;
-    const half = leaves >> 1;
-    for (let row = 0; row < leafOf.length; row++) {
-      const weight = bootstrap[row]!;
-      const leaf = leafOf[row]!;
-      if (weight === 0 || leaf >= half === smallIsHigh) continue;
-      const cell = (bins[row]! * leaves + leaf) * stride;
-      histogram[cell] = histogram[cell]! + weight;
-      for (let k = 0; k < outputs; k++)
-        histogram[cell + 1 + k] = histogram[cell + 1 + k]! + weighted[row * outputs + k]!;
-    }
+    subtractFromParent(histogram, parent, blocks, stride, this.leaves, this.smallIsHigh);
   }
 }
 
@@ -302,6 +193,12 @@ export class SparseSums {
       levelRows.subtractFromParent(sums, parent, this.featureCount, stride);
     }
     this.kept.keep(0, levelRows.stamp, sums, size);
+  }
+
+  /** Features listed per learn row on average: the cost of a level's sums, in passes over the rows. */
+  get listedPerRow(): number {
+    const rows = this.offsets.length - 1;
+    return rows > 0 ? this.offsets[rows]! / rows : 0;
   }
 
   /** Start of feature `ordinal`'s per-leaf sums in `values`. */

@@ -179,13 +179,14 @@ function predictedClasses(raw: Float64Array, rows: number, outputs: number): Uin
  * order of `metrics`. F1 per class: precision TP/(TP+FP) (1 when nothing is predicted as the
  * class), recall TP/(TP+FN) (1 when the class is absent), F1 = 2PR/(P+R) (0 when P+R = 0).
  * TotalF1 per class 2TP/(size + predicted), averaged by class size (Weighted, default), plainly
- * (Macro) or pooled (Micro).
+ * (Macro) or pooled (Micro). `known`: a loss value already computed for these outputs.
  */
 export function evaluateMetrics(
   metrics: readonly Metric[],
   raw: Float64Array,
   target: Float64Array,
   outputs: number,
+  known?: { loss: LossFunction; value: number },
 ): number[] {
   const rows = target.length;
   let confusion: Float64Array | undefined;
@@ -211,7 +212,8 @@ export function evaluateMetrics(
     return { truePositive: cm[c * classes + c]!, predicted, size };
   };
   return metrics.map((metric) => {
-    if (metric.kind === "loss") return lossValue(metric.loss, raw, target, outputs);
+    if (metric.kind === "loss")
+      return metric.loss === known?.loss ? known.value : lossValue(metric.loss, raw, target, outputs);
     const cm = matrix();
     if (metric.kind === "Accuracy") {
       let correct = 0;

@@ -8,7 +8,7 @@ import {
   tableBuckets,
 } from "./ctr.ts";
 import { encodeLabels, stringColumn, type TrainData } from "./data.ts";
-import { type Bins, HistogramBuilder, LevelRows, SparseSums } from "./histograms.ts";
+import { type Bins, LevelRows, ordinaryArrays, SparseSums } from "./histograms.ts";
 import { derivatives, outputCount } from "./loss.ts";
 import { evaluateMetrics, type Metric, resolveMetrics } from "./metrics.ts";
 import {
@@ -24,6 +24,17 @@ import {
 import { type NanMode, resolveParams, type TrainParams } from "./params.ts";
 import { computeBorders, quantize } from "./quantize.ts";
 import { blockPermutation, defaultPermutationBlock, mulberry32, normalSource } from "./random.ts";
+import type { SearchFeature, SearchShared } from "./split-kernel.ts";
+import {
+  CONTROL,
+  featureOwners,
+  noiseDraws,
+  SplitSearchThreads,
+  searchSlots,
+  searchThreads,
+  sharedArrays,
+  sharedCopy,
+} from "./split-threads.ts";
 import {
   type Bags,
   buildDictionary,
@@ -196,6 +207,37 @@ function sparseRowLists(features: readonly TrainFeature[], rows: number): [Uint3
   const ordinals = new Uint32Array(offsets[rows]!);
   for (const feature of sparse) for (const row of listOf(feature)) ordinals[filled[row]!++] = feature.ordinal;
   return [offsets, ordinals];
+}
+
+/** A training feature as the split search sees it (split-kernel.ts). */
+function searchFeatureOf(feature: TrainFeature): SearchFeature {
+  const none = { sparseOrdinal: -1, sparseAbsent: false, sparseEmpty: false };
+  if (feature.kind === "dense")
+    return { kind: 0, bins: feature.learn, binCount: feature.borders.length + 1, ...none };
+  if (feature.kind === "oneHot")
+    return { kind: 1, bins: [feature.learn], binCount: feature.values.length, ...none };
+  return {
+    kind: 2,
+    bins: [],
+    binCount: 2,
+    sparseOrdinal: feature.ordinal,
+    sparseAbsent: feature.learnAbsent !== undefined,
+    sparseEmpty: feature.learn.length === 0,
+  };
+}
+
+/** Moves the features' learn bins to shared memory, for the worker threads. */
+function shareBins(features: TrainFeature[], searchFeatures: SearchFeature[]): void {
+  features.forEach((feature, index) => {
+    const search = searchFeatures[index] as SearchFeature;
+    if (feature.kind === "dense") {
+      feature.learn = feature.learn.map(sharedCopy);
+      search.bins = feature.learn;
+    } else if (feature.kind === "oneHot") {
+      feature.learn = sharedCopy(feature.learn);
+      search.bins = [feature.learn];
+    }
+  });
 }
 
 function smallestBins(values: Uint16Array, binCount: number): Bins {
@@ -596,57 +638,45 @@ export function train(
 
   const gradient = new Float64Array(rows * outputs);
   const hessian = new Float64Array(rows * outputs);
-  const weighted = new Float64Array(rows * outputs);
-  const bootstrap = new Float64Array(rows);
-  const leafOf = new Uint32Array(rows);
+  // What the split search reads, on shared memory when worker threads take part (split-kernel.ts).
+  const searchFeatures = features.map(searchFeatureOf);
+  const threads = searchThreads(params.thread_count, rows, searchFeatures);
+  if (threads > 1) shareBins(features, searchFeatures);
+  const arrays = threads > 1 ? sharedArrays : ordinaryArrays;
+  const weighted = arrays.float64(rows * outputs);
+  const bootstrap = arrays.float64(rows);
+  const leafOf = arrays.uint32(rows);
   const averagingLeafOf = new Uint32Array(rows);
   const evalLeafOf = new Uint32Array(evalRows);
-  const stride = outputs + 1;
   const maxLeaves = 1 << Math.max(0, params.depth - 1);
-  // Each level's rows and per-leaf totals, and the histograms built from them (histograms.ts).
-  const levelRows = new LevelRows(rows, outputs, maxLeaves);
-  const { totalWeight, totalDelta } = levelRows;
-  const histograms = new HistogramBuilder(outputs, features.length, levelRows);
+  // Each level's rows and per-leaf totals, and the sparse features' sums (histograms.ts).
+  const levelRows = new LevelRows(rows, outputs, maxLeaves, arrays);
   const sparseSums = new SparseSums(outputs, sparseCount, ...sparseRowLists(features, rows), levelRows);
-  const emptyHistogram = new Float64Array(0);
-  const partWeight = new Float64Array(maxLeaves);
-  const partDelta = new Float64Array(maxLeaves * outputs);
-  const termNumerator = new Float64Array(maxLeaves);
-  const termDenominator = new Float64Array(maxLeaves);
-  // The cosine score's running numerator and denominator over the leaves, and a scratch pair.
-  const scoreSums = new Float64Array(2);
-  const leafSums = new Float64Array(2);
-  // Sparse cells: per-leaf sums of one bin, the leaves it touched, and a per-bin stamp.
-  const cellSums = new Float64Array(maxLeaves * stride);
-  const touched = new Uint32Array(maxLeaves);
-  const stamp = new Float64Array(maxLeaves);
-  let stampValue = 0;
-  // A feature's rows grouped by bin (counting sort, row order kept), made when first needed.
-  const groupsOfBins = new WeakMap<Bins, { start: Uint32Array; rows: Uint32Array }>();
-  const rowsByBin = (bins: Bins, binCount: number): { start: Uint32Array; rows: Uint32Array } => {
-    let groups = groupsOfBins.get(bins);
-    if (!groups) {
-      const start = new Uint32Array(binCount + 1);
-      for (let row = 0; row < bins.length; row++) {
-        const next = bins[row]! + 1;
-        start[next] = start[next]! + 1;
-      }
-      for (let bin = 0; bin < binCount; bin++) start[bin + 1] = start[bin + 1]! + start[bin]!;
-      const filled = start.slice(0, binCount);
-      const grouped = new Uint32Array(bins.length);
-      for (let row = 0; row < bins.length; row++) {
-        const bin = bins[row]!;
-        grouped[filled[bin]!] = row;
-        filled[bin] = filled[bin]! + 1;
-      }
-      groups = { start, rows: grouped };
-      groupsOfBins.set(bins, groups);
-    }
-    return groups;
+  const shared: SearchShared = {
+    rows,
+    outputs,
+    depth: params.depth,
+    maxLeaves,
+    features: searchFeatures,
+    owner: featureOwners(searchFeatures, threads, sparseSums.listedPerRow),
+    leafOf,
+    bootstrap,
+    weighted,
+    levelRows: levelRows.rows,
+    levelLeafOfRow: levelRows.leafOfRow,
+    levelPacked: levelRows.packed,
+    totalWeight: levelRows.totalWeight,
+    totalDelta: levelRows.totalDelta,
+    ...searchSlots(
+      features.length,
+      searchFeatures.reduce((sum, f) => sum + noiseDraws(f), 0),
+      arrays,
+    ),
   };
+  const { control } = shared;
+  const search = new SplitSearchThreads(shared, threads, sparseSums);
   const lambda = Math.max(params.l2_leaf_reg, 1e-20);
   const usedCtrs = new Set<string>();
-
   const learnMetrics: Record<string, number[]> = Object.fromEntries(learnMetricList.map((m) => [m.name, []]));
   const evalMetrics: Record<string, number[]> | undefined = evalData
     ? Object.fromEntries(metrics.map((m) => [m.name, []]))
@@ -655,300 +685,172 @@ export function train(
   let bestIteration = 0;
   let bestValue = evalMetric.higherIsBetter ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
 
-  for (let iteration = 0; iteration < params.iterations; iteration++) {
-    derivatives(lossName, raw, target, outputs, gradient, hessian);
-    const fold = learningFolds > 1 ? Math.floor(next() * learningFolds) : 0;
-    // Bootstrap weights, redrawn per tree, used for split scoring only (leaves use all rows).
-    let weightSum = 0;
-    let squaredGradient = 0;
-    for (let row = 0; row < rows; row++) {
-      const weight =
-        params.bootstrap_type === "Bayesian"
-          ? params.bagging_temperature === 1
-            ? -Math.log(next() + 1e-100)
-            : (-Math.log(next() + 1e-100)) ** params.bagging_temperature
-          : params.bootstrap_type === "Bernoulli"
-            ? Number(next() < params.subsample)
-            : 1;
-      bootstrap[row] = weight;
-      weightSum += weight;
-      for (let k = 0; k < outputs; k++) {
-        const g = gradient[row * outputs + k]! * weight;
-        weighted[row * outputs + k] = g;
-        squaredGradient += g * g;
-      }
-    }
-    const scaledL2 = lambda * (weightSum / rows);
-    // CatBoost's score noise: full strength early, fading once iteration × lr exceeds ln(rows).
-    const modelSize = Math.exp(Math.log(rows) - iteration * params.learning_rate);
-    // Once the fade factor is below 1e-10 the noise only moves scores' last digits: it is left
-    // out (no draws), which makes the late iterations cheaper.
-    const fade = modelSize / (1 + modelSize);
-    const noiseScale =
-      fade < NEGLIGIBLE_NOISE ? 0 : params.random_strength * Math.sqrt(squaredGradient / rows) * fade;
-    const noise = (): number => (noiseScale > 0 ? noiseScale * gaussian() : 0);
-
-    /**
-     * Adds one leaf's terms of the cosine score — the leaf split into `part` and the rest — to the
-     * running numerator and denominator in `sums[0]`, `sums[1]`.
-     */
-    const addLeafTerms = (leaf: number, sums: Float64Array): void => {
-      let numerator = sums[0]!;
-      let denominator = sums[1]!;
-      const w1 = partWeight[leaf]!;
-      const w2 = totalWeight[leaf]! - w1;
-      for (let k = 0; k < outputs; k++) {
-        const d1 = partDelta[leaf * outputs + k]!;
-        const d2 = totalDelta[leaf * outputs + k]! - d1;
-        if (w1 > 0) {
-          const average = d1 / (w1 + scaledL2);
-          numerator += average * d1;
-          denominator += average * average * w1;
-        }
-        if (w2 > 0) {
-          const average = d2 / (w2 + scaledL2);
-          numerator += average * d2;
-          denominator += average * average * w2;
-        }
-      }
-      sums[0] = numerator;
-      sums[1] = denominator;
-    };
-
-    /** Cosine score of splitting every leaf into `part` and the rest (symmetric in the two). */
-    const cosine = (leaves: number): number => {
-      leafSums[0] = 0;
-      leafSums[1] = 1e-100;
-      for (let leaf = 0; leaf < leaves; leaf++) addLeafTerms(leaf, leafSums);
-      return leafSums[0]! / Math.sqrt(leafSums[1]!);
-    };
-
-    /** One leaf's terms of the cosine score, into termNumerator[leaf] and termDenominator[leaf]. */
-    const leafTerms = (leaf: number): void => {
-      leafSums[0] = 0;
-      leafSums[1] = 0;
-      addLeafTerms(leaf, leafSums);
-      termNumerator[leaf] = leafSums[0]!;
-      termDenominator[leaf] = leafSums[1]!;
-    };
-
-    /** Moves one (leaf, bin) cell — Σ weight, then Σ g·w per output at `sums[at…]` — into the part. */
-    const moveToPart = (leaf: number, sums: Float64Array, at: number): void => {
-      partWeight[leaf] = partWeight[leaf]! + sums[at]!;
-      for (let k = 0; k < outputs; k++)
-        partDelta[leaf * outputs + k] = partDelta[leaf * outputs + k]! + sums[at + 1 + k]!;
-      scoreSums[0] = scoreSums[0]! - termNumerator[leaf]!;
-      scoreSums[1] = scoreSums[1]! - termDenominator[leaf]!;
-      leafTerms(leaf);
-      scoreSums[0] = scoreSums[0]! + termNumerator[leaf]!;
-      scoreSums[1] = scoreSums[1]! + termDenominator[leaf]!;
-    };
-
-    leafOf.fill(0);
-    levelRows.startTree();
-    const choices: Choice[] = [];
-    for (let level = 0; level < params.depth; level++) {
-      const leaves = 1 << level;
-      levelRows.startLevel(level, leafOf, bootstrap, weighted);
-      if (sparseCount > 0) sparseSums.build();
-      const candidates: number[] = [];
-      for (let unit = 0; unit < units; unit++)
-        if (params.rsm >= 1 || next() <= params.rsm) candidates.push(unit);
-      if (candidates.length === 0 && units > 0) candidates.push(Math.floor(next() * units));
-      let best = { score: Number.NEGATIVE_INFINITY, feature: -1, bin: -1 };
-      for (const unit of candidates) {
-        for (const index of unitFeatures[unit] as number[]) {
-          const feature = features[index] as TrainFeature;
-          let featureBestScore = Number.NEGATIVE_INFINITY;
-          let featureBestBin = -1;
-          const penalty =
-            feature.kind === "dense" && feature.ctrKey !== undefined && !usedCtrs.has(feature.ctrKey)
-              ? (feature.ctrPenalty as number)
+  // The first tree's derivatives; each tree's pass over the rows for the next one's also gives
+  // the learn loss of the outputs so far.
+  derivatives(lossName, raw, target, outputs, gradient, hessian);
+  try {
+    for (let iteration = 0; iteration < params.iterations; iteration++) {
+      const fold = learningFolds > 1 ? Math.floor(next() * learningFolds) : 0;
+      // Bootstrap weights, redrawn per tree, used for split scoring only (leaves use all rows).
+      let weightSum = 0;
+      let squaredGradient = 0;
+      for (let row = 0; row < rows; row++) {
+        const weight =
+          params.bootstrap_type === "Bayesian"
+            ? params.bagging_temperature === 1
+              ? -Math.log(next() + 1e-100)
+              : (-Math.log(next() + 1e-100)) ** params.bagging_temperature
+            : params.bootstrap_type === "Bernoulli"
+              ? Number(next() < params.subsample)
               : 1;
-          if (feature.kind === "sparse") {
-            if (feature.learn.length === 0) continue;
-            // Sums over the rows listed for the feature (where the token is present, or absent).
-            const sums = sparseSums.values;
-            const start = sparseSums.offset(feature.ordinal);
-            for (let leaf = 0; leaf < leaves; leaf++) {
-              const cell = start + leaf * stride;
-              partWeight[leaf] = sums[cell]!;
-              for (let k = 0; k < outputs; k++) partDelta[leaf * outputs + k] = sums[cell + 1 + k]!;
-            }
-            if (feature.learnAbsent) {
-              // The rows where the token is present = all rows of the leaf minus the absent ones.
-              for (let leaf = 0; leaf < leaves; leaf++)
-                partWeight[leaf] = totalWeight[leaf]! - partWeight[leaf]!;
-              for (let at = 0; at < leaves * outputs; at++) partDelta[at] = totalDelta[at]! - partDelta[at]!;
-            }
-            featureBestScore = cosine(leaves) + noise();
-            featureBestBin = 0;
-          } else {
-            const bins =
-              feature.kind === "dense" ? (feature.learn[fold] ?? (feature.learn[0] as Bins)) : feature.learn;
-            const binCount = feature.kind === "dense" ? feature.borders.length + 1 : feature.values.length;
-            if (binCount < 2) continue;
-            // Few rows for the (leaf, bin) cells (deep levels, small data): walk the feature's rows
-            // bin by bin instead of filling and scanning a histogram that is mostly empty.
-            const sparseCells = feature.kind === "dense" && rows < leaves * binCount;
-            // Kept for the next level when that level builds a histogram for this feature too.
-            const keep =
-              level + 1 < params.depth && (feature.kind === "oneHot" || rows >= 2 * leaves * binCount);
-            const histogram = sparseCells
-              ? emptyHistogram
-              : histograms.build(index, bins, binCount, leafOf, bootstrap, weighted, keep);
-            if (feature.kind === "oneHot") {
-              for (let bin = 0; bin < binCount; bin++) {
-                for (let leaf = 0; leaf < leaves; leaf++) {
-                  const cell = (bin * leaves + leaf) * stride;
-                  partWeight[leaf] = histogram[cell]!;
-                  for (let k = 0; k < outputs; k++) partDelta[leaf * outputs + k] = histogram[cell + 1 + k]!;
-                }
-                const score = cosine(leaves) + noise();
-                if (score > featureBestScore) {
-                  featureBestScore = score;
-                  featureBestBin = bin;
-                }
-              }
-            } else {
-              // Left part (bins ≤ b) accumulated over the borders in ascending order. The cosine
-              // score's sums are kept per leaf and updated only for the leaves that have rows in
-              // bin b (a border moves no other leaf's rows), in ascending leaf order either way, so
-              // both paths give the same doubles.
-              partWeight.fill(0, 0, leaves);
-              partDelta.fill(0, 0, leaves * outputs);
-              scoreSums[0] = 0;
-              scoreSums[1] = 1e-100;
-              for (let leaf = 0; leaf < leaves; leaf++) {
-                leafTerms(leaf);
-                scoreSums[0] += termNumerator[leaf]!;
-                scoreSums[1] += termDenominator[leaf]!;
-              }
-              const groups = sparseCells ? rowsByBin(bins, binCount) : undefined;
-              for (let bin = 0; bin < binCount - 1; bin++) {
-                if (groups) {
-                  stampValue++;
-                  let touchedCount = 0;
-                  for (let at = groups.start[bin]!; at < groups.start[bin + 1]!; at++) {
-                    const row = groups.rows[at]!;
-                    const weight = bootstrap[row]!;
-                    if (weight === 0) continue;
-                    const leaf = leafOf[row]!;
-                    const cell = leaf * stride;
-                    if (stamp[leaf] !== stampValue) {
-                      stamp[leaf] = stampValue;
-                      // Insertion keeps the touched leaves in ascending order (there are few).
-                      let at2 = touchedCount++;
-                      while (at2 > 0 && touched[at2 - 1]! > leaf) {
-                        touched[at2] = touched[at2 - 1]!;
-                        at2--;
-                      }
-                      touched[at2] = leaf;
-                      for (let k = 0; k < stride; k++) cellSums[cell + k] = 0;
-                    }
-                    cellSums[cell] = cellSums[cell]! + weight;
-                    for (let k = 0; k < outputs; k++)
-                      cellSums[cell + 1 + k] = cellSums[cell + 1 + k]! + weighted[row * outputs + k]!;
-                  }
-                  for (let at = 0; at < touchedCount; at++) {
-                    const leaf = touched[at]!;
-                    moveToPart(leaf, cellSums, leaf * stride);
-                  }
-                } else {
-                  const row0 = bin * leaves * stride;
-                  for (let leaf = 0; leaf < leaves; leaf++) {
-                    const cell = row0 + leaf * stride;
-                    if (histogram[cell] !== 0) moveToPart(leaf, histogram, cell);
-                  }
-                }
-                const score =
-                  (scoreSums[0]! / Math.sqrt(Math.max(scoreSums[1]!, 1e-100))) * penalty + noise();
-                if (score > featureBestScore) {
-                  featureBestScore = score;
-                  featureBestBin = bin;
-                }
-              }
-            }
-          }
-          // A fresh draw compares the per-feature winners.
-          const compared = featureBestScore + noise();
-          if (featureBestBin >= 0 && compared > best.score)
-            best = { score: compared, feature: index, bin: featureBestBin };
+        bootstrap[row] = weight;
+        weightSum += weight;
+        for (let k = 0; k < outputs; k++) {
+          const g = gradient[row * outputs + k]! * weight;
+          weighted[row * outputs + k] = g;
+          squaredGradient += g * g;
         }
       }
-      if (best.feature < 0) break;
-      const choice = { feature: best.feature, bin: best.bin };
-      applySplit(choice, fold, leafOf, level, false);
-      choices.push(choice);
-    }
+      shared.scaledL2[0] = lambda * (weightSum / rows);
+      // CatBoost's score noise: full strength early, fading once iteration × lr exceeds ln(rows).
+      const modelSize = Math.exp(Math.log(rows) - iteration * params.learning_rate);
+      // Once the fade factor is below 1e-10 the noise only moves scores' last digits: it is left
+      // out (no draws), which makes the late iterations cheaper.
+      const fade = modelSize / (1 + modelSize);
+      const noiseScale =
+        fade < NEGLIGIBLE_NOISE ? 0 : params.random_strength * Math.sqrt(squaredGradient / rows) * fade;
 
-    // Leaf values on the averaging fold (its CTR/NaiveBayes values decide the leaves), all rows.
-    let leafRows = leafOf;
-    if (fold !== averagingFold) {
-      averagingLeafOf.fill(0);
-      choices.forEach((choice, level) => {
-        applySplit(choice, averagingFold, averagingLeafOf, level, false);
-      });
-      leafRows = averagingLeafOf;
-    }
-    const leafCount = 1 << choices.length;
-    const leafG = new Float64Array(leafCount * outputs);
-    const leafH = new Float64Array(leafCount * outputs);
-    const leafWeights = new Array<number>(leafCount).fill(0);
-    for (let row = 0; row < rows; row++) {
-      const leaf = leafRows[row]!;
-      leafWeights[leaf]!++;
-      for (let k = 0; k < outputs; k++) {
-        const at = leaf * outputs + k;
-        leafG[at] = leafG[at]! + gradient[row * outputs + k]!;
-        leafH[at] = leafH[at]! + hessian[row * outputs + k]!;
+      leafOf.fill(0);
+      levelRows.startTree();
+      const choices: Choice[] = [];
+      for (let level = 0; level < params.depth; level++) {
+        levelRows.startLevel(level, leafOf, bootstrap, weighted);
+        const tried: number[] = [];
+        for (let unit = 0; unit < units; unit++)
+          if (params.rsm >= 1 || next() <= params.rsm) tried.push(unit);
+        if (tried.length === 0 && units > 0) tried.push(Math.floor(next() * units));
+        // The candidates, their CTR penalties and their noise, drawn here in candidate order: the
+        // same draws whichever thread scores a feature.
+        let candidateCount = 0;
+        let draws = 0;
+        for (const unit of tried)
+          for (const index of unitFeatures[unit] as number[]) {
+            const feature = features[index] as TrainFeature;
+            shared.candidates[candidateCount] = index;
+            shared.noiseAt[candidateCount] = draws;
+            shared.penalty[candidateCount] =
+              feature.kind === "dense" && feature.ctrKey !== undefined && !usedCtrs.has(feature.ctrKey)
+                ? (feature.ctrPenalty as number)
+                : 1;
+            candidateCount++;
+            draws += noiseDraws(searchFeatures[index] as SearchFeature);
+          }
+        for (let draw = 0; noiseScale > 0 && draw < draws; draw++)
+          shared.noise[draw] = noiseScale * gaussian();
+        control[CONTROL.LEVEL] = level;
+        control[CONTROL.FOLD] = fold;
+        control[CONTROL.COUNT] = levelRows.count;
+        control[CONTROL.SMALL_IS_HIGH] = levelRows.smallIsHigh ? 1 : 0;
+        control[CONTROL.STAMP] = levelRows.stamp;
+        control[CONTROL.CANDIDATES] = candidateCount;
+        control[CONTROL.NOISE] = noiseScale > 0 ? 1 : 0;
+        search.runLevel(() => {
+          if (sparseCount > 0) sparseSums.build();
+        });
+        // The per-feature winners compared in candidate order, each with a fresh draw.
+        let best = { score: Number.NEGATIVE_INFINITY, feature: -1, bin: -1 };
+        for (let candidate = 0; candidate < candidateCount; candidate++) {
+          const index = shared.candidates[candidate]!;
+          const featureDraws = noiseDraws(searchFeatures[index] as SearchFeature);
+          if (featureDraws === 0) continue;
+          const compared =
+            shared.bestScore[candidate]! +
+            (noiseScale > 0 ? shared.noise[shared.noiseAt[candidate]! + featureDraws - 1]! : 0);
+          if (shared.bestBin[candidate]! >= 0 && compared > best.score)
+            best = { score: compared, feature: index, bin: shared.bestBin[candidate]! };
+        }
+        if (best.feature < 0) break;
+        const choice = { feature: best.feature, bin: best.bin };
+        applySplit(choice, fold, leafOf, level, false);
+        choices.push(choice);
       }
-    }
-    const leafValues = Array.from(leafG, (g, at) => (-params.learning_rate * g) / (leafH[at]! + lambda));
-    const splits = choices.map((choice) => {
-      const feature = features[choice.feature] as TrainFeature;
-      if (feature.kind === "dense" && feature.ctrKey !== undefined) usedCtrs.add(feature.ctrKey);
-      return modelFeatureOf(feature, choice.bin);
-    });
-    trees.push({ splits, leafValues, leafWeights });
-    for (let row = 0; row < rows; row++) {
-      const base = leafRows[row]! * outputs;
-      for (let k = 0; k < outputs; k++)
-        raw[row * outputs + k] = raw[row * outputs + k]! + leafValues[base + k]!;
-    }
 
-    const learnValues = evaluateMetrics(learnMetricList, raw, target, outputs);
-    const learn = Object.fromEntries(
-      learnMetricList.map((metric, index) => [metric.name, learnValues[index] as number]),
-    );
-    for (const metric of learnMetricList) learnMetrics[metric.name]?.push(learn[metric.name] as number);
-    let stop = false;
-    let evalRecord: Record<string, number> | undefined;
-    if (evalData && evalTarget && evalMetrics) {
-      evalLeafOf.fill(0);
-      choices.forEach((choice, level) => {
-        applySplit(choice, 0, evalLeafOf, level, true);
+      // Leaf values on the averaging fold (its CTR/NaiveBayes values decide the leaves), all rows.
+      let leafRows = leafOf;
+      if (fold !== averagingFold) {
+        averagingLeafOf.fill(0);
+        choices.forEach((choice, level) => {
+          applySplit(choice, averagingFold, averagingLeafOf, level, false);
+        });
+        leafRows = averagingLeafOf;
+      }
+      const leafCount = 1 << choices.length;
+      const leafG = new Float64Array(leafCount * outputs);
+      const leafH = new Float64Array(leafCount * outputs);
+      const leafWeights = new Array<number>(leafCount).fill(0);
+      for (let row = 0; row < rows; row++) {
+        const leaf = leafRows[row]!;
+        leafWeights[leaf]!++;
+        for (let k = 0; k < outputs; k++) {
+          const at = leaf * outputs + k;
+          leafG[at] = leafG[at]! + gradient[row * outputs + k]!;
+          leafH[at] = leafH[at]! + hessian[row * outputs + k]!;
+        }
+      }
+      const leafValues = Array.from(leafG, (g, at) => (-params.learning_rate * g) / (leafH[at]! + lambda));
+      const splits = choices.map((choice) => {
+        const feature = features[choice.feature] as TrainFeature;
+        if (feature.kind === "dense" && feature.ctrKey !== undefined) usedCtrs.add(feature.ctrKey);
+        return modelFeatureOf(feature, choice.bin);
       });
-      for (let row = 0; row < evalRows; row++) {
-        const base = evalLeafOf[row]! * outputs;
+      trees.push({ splits, leafValues, leafWeights });
+      for (let row = 0; row < rows; row++) {
+        const base = leafRows[row]! * outputs;
         for (let k = 0; k < outputs; k++)
-          evalRaw[row * outputs + k] = evalRaw[row * outputs + k]! + leafValues[base + k]!;
+          raw[row * outputs + k] = raw[row * outputs + k]! + leafValues[base + k]!;
       }
-      const values = evaluateMetrics(metrics, evalRaw, evalTarget, outputs);
-      evalRecord = Object.fromEntries(metrics.map((metric, index) => [metric.name, values[index] as number]));
-      for (const metric of metrics) evalMetrics[metric.name]?.push(evalRecord[metric.name] as number);
-      const value = values[evalMetricIndex] as number;
-      if (evalMetric.higherIsBetter ? value > bestValue : value < bestValue) {
-        bestValue = value;
+
+      const learnLoss = derivatives(lossName, raw, target, outputs, gradient, hessian);
+      const learnValues = evaluateMetrics(learnMetricList, raw, target, outputs, {
+        loss: lossName,
+        value: learnLoss,
+      });
+      const learn = Object.fromEntries(
+        learnMetricList.map((metric, index) => [metric.name, learnValues[index] as number]),
+      );
+      for (const metric of learnMetricList) learnMetrics[metric.name]?.push(learn[metric.name] as number);
+      let stop = false;
+      let evalRecord: Record<string, number> | undefined;
+      if (evalData && evalTarget && evalMetrics) {
+        evalLeafOf.fill(0);
+        choices.forEach((choice, level) => {
+          applySplit(choice, 0, evalLeafOf, level, true);
+        });
+        for (let row = 0; row < evalRows; row++) {
+          const base = evalLeafOf[row]! * outputs;
+          for (let k = 0; k < outputs; k++)
+            evalRaw[row * outputs + k] = evalRaw[row * outputs + k]! + leafValues[base + k]!;
+        }
+        const values = evaluateMetrics(metrics, evalRaw, evalTarget, outputs);
+        evalRecord = Object.fromEntries(
+          metrics.map((metric, index) => [metric.name, values[index] as number]),
+        );
+        for (const metric of metrics) evalMetrics[metric.name]?.push(evalRecord[metric.name] as number);
+        const value = values[evalMetricIndex] as number;
+        if (evalMetric.higherIsBetter ? value > bestValue : value < bestValue) {
+          bestValue = value;
+          bestIteration = iteration;
+        } else if (params.od_wait > 0 && iteration - bestIteration >= params.od_wait) {
+          stop = true;
+        }
+      } else {
         bestIteration = iteration;
-      } else if (params.od_wait > 0 && iteration - bestIteration >= params.od_wait) {
-        stop = true;
       }
-    } else {
-      bestIteration = iteration;
+      options.onIteration?.({ iteration, learn, ...(evalRecord ? { eval: evalRecord } : {}) });
+      if (stop) break;
     }
-    options.onIteration?.({ iteration, learn, ...(evalRecord ? { eval: evalRecord } : {}) });
-    if (stop) break;
+  } finally {
+    search.close();
   }
 
   const kept = evalData && params.use_best_model ? trees.slice(0, bestIteration + 1) : trees;

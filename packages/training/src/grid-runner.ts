@@ -1,4 +1,5 @@
 import { mkdir } from "node:fs/promises";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { CtError, InterruptedError, throwIfInterrupted } from "@ct/step-kit";
@@ -72,9 +73,9 @@ export class ConfigurationError extends CtError {
 }
 
 /**
- * Trains every configuration, on `workers` threads (each configuration on one thread, so the
- * results do not depend on the thread count), and hands each result to `onResult` as it
- * finishes. The first failure stops the grid; an abort terminates the workers.
+ * Trains every configuration, on `workers` threads (each configuration on one of them, with
+ * `thread_count` = its share of the cores unless the parameters set it; the built-in engine's
+ * models do not depend on either), and hands each result to `onResult` as it finishes. The first failure stops the grid; an abort terminates the workers.
  */
 export async function runGrid(options: GridRunOptions): Promise<void> {
   const { configurations, workers } = options;
@@ -122,7 +123,15 @@ async function runOnWorkers(
     learn: options.learn,
     eval: options.eval,
   };
-  const pending = [...tasks];
+  const count = Math.min(options.workers, tasks.length);
+  // Both engines default to a thread per core for one fit: with `count` fits at once, each gets
+  // its share of the cores unless the parameters set thread_count.
+  const threadCount = Math.max(1, Math.floor(availableParallelism() / count));
+  const pending = tasks.map((entry) =>
+    "thread_count" in entry.task.params
+      ? entry
+      : { ...entry, task: { ...entry.task, params: { ...entry.task.params, thread_count: threadCount } } },
+  );
   const byIndex = new Map(tasks.map((entry) => [entry.task.index, entry.configuration]));
   const threads: Worker[] = [];
   const stopping = new Set<Worker>();
@@ -157,7 +166,6 @@ async function runOnWorkers(
       running++;
       thread.postMessage(next.task);
     };
-    const count = Math.min(options.workers, tasks.length);
     for (let i = 0; i < count; i++) {
       const thread = new Worker(workerUrl, { workerData: setup });
       threads.push(thread);

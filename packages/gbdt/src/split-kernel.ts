@@ -1,0 +1,528 @@
+/** A feature's quantized values: one bin per learn row. */
+export type Bins = Uint8Array | Uint16Array;
+
+/** The rows a level's histograms are summed over (histograms.ts's LevelRows, or a worker's view of it). */
+export interface LevelView {
+  readonly rows: Uint32Array;
+  readonly leafOfRow: Uint32Array;
+  /** Per listed row: its bootstrap weight, then its weighted gradient per output. */
+  readonly packed: Float64Array;
+  count: number;
+  level: number;
+  leaves: number;
+  /** Whether the listed rows are the smaller side with the level's bit set. */
+  smallIsHigh: boolean;
+  /** Counts (tree, level): a kept histogram is the level above's when its stamp is this − 1. */
+  stamp: number;
+}
+
+/** How a split-search feature is scored: `bin > b` (dense), `value == v` (one-hot), `present` (sparse). */
+export type SearchFeatureKind = 0 | 1 | 2;
+
+/** One feature as the split search sees it: plain data, so it can be handed to worker threads. */
+export interface SearchFeature {
+  kind: SearchFeatureKind;
+  /** Dense: bins per learning fold (one entry when they do not depend on it); one-hot: [value ids]. */
+  bins: Bins[];
+  binCount: number;
+  /** Sparse: index in the sparse sums; whether they are over the rows where it is absent; no rows. */
+  sparseOrdinal: number;
+  sparseAbsent: boolean;
+  sparseEmpty: boolean;
+}
+
+/** The sparse features' per-(feature, leaf) sums of the current level (histograms.ts's SparseSums). */
+export interface SparseSource {
+  readonly values: Float64Array;
+  offset(ordinal: number): number;
+}
+
+/**
+ * Everything the split search of one level reads and writes, on SharedArrayBuffers when worker
+ * threads take part. The main thread fills the level's rows, totals, candidates, penalties and
+ * pre-drawn noise, then every thread scores the candidates it owns (`owner`) into `bestScore` /
+ * `bestBin` (per candidate).
+ */
+export interface SearchShared {
+  rows: number;
+  outputs: number;
+  depth: number;
+  maxLeaves: number;
+  features: SearchFeature[];
+  /** The thread that scores each feature (sparse ones: 0, the main thread). */
+  owner: Int32Array;
+  leafOf: Uint32Array;
+  bootstrap: Float64Array;
+  weighted: Float64Array;
+  levelRows: Uint32Array;
+  levelLeafOfRow: Uint32Array;
+  levelPacked: Float64Array;
+  totalWeight: Float64Array;
+  totalDelta: Float64Array;
+  /** Int32 slots at the kernel's CONTROL indices. */
+  control: Int32Array;
+  /** [scaled l2 of the scores]. */
+  scaledL2: Float64Array;
+  /** Feature indices tried at this level, in order; per candidate, the start of its noise draws. */
+  candidates: Int32Array;
+  noiseAt: Int32Array;
+  /** Per candidate: the CTR model-size penalty (1 for other features). */
+  penalty: Float64Array;
+  /** The level's score noise, drawn in candidate order (each split's, then the feature's own). */
+  noise: Float64Array;
+  bestScore: Float64Array;
+  bestBin: Int32Array;
+  /** A worker's error message, UTF-8, when it failed. */
+  failure: Uint8Array;
+}
+
+/**
+ * The split search's hot code: the histograms and the per-feature scores of a level. It is one
+ * self-contained function — it uses nothing from its module — because worker threads run it from
+ * its own source text (`splitKernel.toString()`, see split-threads.ts): the steps ship as
+ * single-file bundles and tests run TypeScript sources, so there is no worker file to point at.
+ * The main thread calls it too, so every thread runs the same code on the same doubles.
+ */
+export function splitKernel() {
+  /** Indices in `SearchShared.control`. */
+  const CONTROL = {
+    GENERATION: 0,
+    DONE: 1,
+    STOP: 2,
+    FAILED: 3,
+    LEVEL: 4,
+    FOLD: 5,
+    COUNT: 6,
+    SMALL_IS_HIGH: 7,
+    STAMP: 8,
+    CANDIDATES: 9,
+    NOISE: 10,
+    SIZE: 11,
+  } as const;
+
+  /**
+   * Completes a level histogram whose smaller-side cells are summed: for each of `blocks` blocks
+   * of `leaves × stride` values (one per bin), the larger side's half = the parent's block (half
+   * as many leaves) minus the smaller side's half.
+   */
+  function subtractFromParent(
+    histogram: Float64Array,
+    parent: Float64Array,
+    blocks: number,
+    stride: number,
+    leaves: number,
+    smallIsHigh: boolean,
+  ): void {
+    const halfSize = (leaves >> 1) * stride;
+    const smallOffset = smallIsHigh ? halfSize : 0;
+    const largeOffset = smallIsHigh ? 0 : halfSize;
+    for (let block = 0; block < blocks; block++) {
+      const small = block * 2 * halfSize + smallOffset;
+      const large = block * 2 * halfSize + largeOffset;
+      const from = block * halfSize;
+      for (let at = 0; at < halfSize; at++)
+        histogram[large + at] = parent[from + at]! - histogram[small + at]!;
+    }
+  }
+
+  /** Keeps one Float64Array per key for the next level, grown as needed, stamped with its level. */
+  class KeptHistograms {
+    private readonly values: (Float64Array | undefined)[];
+    private readonly stamps: Float64Array;
+
+    constructor(count: number) {
+      this.values = new Array<Float64Array | undefined>(count);
+      this.stamps = new Float64Array(count).fill(-1);
+    }
+
+    /** The histogram kept for `key` at `stamp`, if any. */
+    at(key: number, stamp: number): Float64Array | undefined {
+      return this.stamps[key] === stamp ? this.values[key] : undefined;
+    }
+
+    keep(key: number, stamp: number, histogram: Float64Array, size: number): void {
+      let store = this.values[key];
+      if (!store || store.length < size) {
+        store = new Float64Array(size);
+        this.values[key] = store;
+      }
+      store.set(histogram.subarray(0, size));
+      this.stamps[key] = stamp;
+    }
+  }
+
+  /**
+   * Per-(bin, leaf) histograms of the dense features — Σ bootstrap weight, then Σ weighted gradient
+   * per output, at `((bin × leaves) + leaf) × stride` — by subtraction from the level above where
+   * the feature's histogram of that level was kept, else from all rows.
+   */
+  class HistogramBuilder {
+    private readonly outputs: number;
+    private readonly level: LevelView;
+    private readonly kept: KeptHistograms;
+    private scratch = new Float64Array(0);
+
+    constructor(outputs: number, featureCount: number, level: LevelView) {
+      this.outputs = outputs;
+      this.level = level;
+      this.kept = new KeptHistograms(featureCount);
+    }
+
+    /**
+     * The histogram of feature `feature` (`binCount` bins) at the current level, in a scratch
+     * buffer valid until the next call; `keep` keeps it for the next level's subtraction.
+     */
+    build(
+      feature: number,
+      bins: Bins,
+      binCount: number,
+      leafOf: Uint32Array,
+      bootstrap: Float64Array,
+      weighted: Float64Array,
+      keep: boolean,
+    ): Float64Array {
+      const { level } = this;
+      const stride = this.outputs + 1;
+      const leaves = level.leaves;
+      const size = leaves * binCount * stride;
+      if (this.scratch.length < size) this.scratch = new Float64Array(size);
+      const histogram = this.scratch;
+      histogram.fill(0, 0, size);
+      const { rows, leafOfRow, packed, count } = level;
+      if (stride === 4) {
+        // Three outputs (the multiclass losses on three classes) written out: ~20 % faster.
+        for (let at = 0; at < count; at++) {
+          const cell = (bins[rows[at]!]! * leaves + leafOfRow[at]!) * 4;
+          const from = at * 4;
+          histogram[cell] = histogram[cell]! + packed[from]!;
+          histogram[cell + 1] = histogram[cell + 1]! + packed[from + 1]!;
+          histogram[cell + 2] = histogram[cell + 2]! + packed[from + 2]!;
+          histogram[cell + 3] = histogram[cell + 3]! + packed[from + 3]!;
+        }
+      } else
+        for (let at = 0; at < count; at++) {
+          const cell = (bins[rows[at]!]! * leaves + leafOfRow[at]!) * stride;
+          for (let k = 0; k < stride; k++)
+            histogram[cell + k] = histogram[cell + k]! + packed[at * stride + k]!;
+        }
+      if (level.level > 0) {
+        const parent = this.kept.at(feature, level.stamp - 1);
+        if (parent) subtractFromParent(histogram, parent, binCount, stride, leaves, level.smallIsHigh);
+        else this.addOtherSide(histogram, bins, leafOf, bootstrap, weighted);
+      }
+      if (keep) this.kept.keep(feature, level.stamp, histogram, size);
+      return histogram;
+    }
+
+    /** Adds the rows on the larger side of the last split (weight ≠ 0), from the full arrays. */
+    private addOtherSide(
+      histogram: Float64Array,
+      bins: Bins,
+      leafOf: Uint32Array,
+      bootstrap: Float64Array,
+      weighted: Float64Array,
+    ): void {
+      const { outputs, level } = this;
+      const stride = outputs + 1;
+      const { leaves, smallIsHigh } = level;
+      const half = leaves >> 1;
+      for (let row = 0; row < leafOf.length; row++) {
+        const weight = bootstrap[row]!;
+        const leaf = leafOf[row]!;
+        if (weight === 0 || leaf >= half === smallIsHigh) continue;
+        const cell = (bins[row]! * leaves + leaf) * stride;
+        histogram[cell] = histogram[cell]! + weight;
+        for (let k = 0; k < outputs; k++)
+          histogram[cell + 1 + k] = histogram[cell + 1 + k]! + weighted[row * outputs + k]!;
+      }
+    }
+  }
+
+  /**
+   * Thread `thread`'s part of the split search: `run()` scores, at the level described by
+   * `shared.control`, each candidate feature this thread owns — CatBoost's Cosine score of every
+   * split on the feature, plus its pre-drawn noise — and writes the feature's best score (before
+   * the noise that compares features) and bin. `sparse` (main thread only) has the sparse sums.
+   */
+  function createSplitSearch(shared: SearchShared, thread: number, sparse?: SparseSource) {
+    const { outputs, maxLeaves, rows, depth, features, owner, control } = shared;
+    const { leafOf, bootstrap, weighted, totalWeight, totalDelta, candidates, noiseAt, penalty } = shared;
+    const stride = outputs + 1;
+    const view: LevelView = {
+      rows: shared.levelRows,
+      leafOfRow: shared.levelLeafOfRow,
+      packed: shared.levelPacked,
+      count: 0,
+      level: 0,
+      leaves: 1,
+      smallIsHigh: false,
+      stamp: 0,
+    };
+    const histograms = new HistogramBuilder(outputs, features.length, view);
+    const emptyHistogram = new Float64Array(0);
+    const partWeight = new Float64Array(maxLeaves);
+    const partDelta = new Float64Array(maxLeaves * outputs);
+    const termNumerator = new Float64Array(maxLeaves);
+    const termDenominator = new Float64Array(maxLeaves);
+    // The cosine score's running numerator and denominator over the leaves, and a scratch pair.
+    const scoreSums = new Float64Array(2);
+    const leafSums = new Float64Array(2);
+    // Sparse cells: per-leaf sums of one bin, the leaves it touched, and a per-leaf stamp.
+    const cellSums = new Float64Array(maxLeaves * stride);
+    const touched = new Uint32Array(maxLeaves);
+    const stamp = new Float64Array(maxLeaves);
+    let stampValue = 0;
+    let scaledL2 = 0;
+    let noiseOn = false;
+    let draw = 0;
+    const noise = (): number => (noiseOn ? shared.noise[draw++]! : 0);
+
+    // A feature's rows grouped by bin (counting sort, row order kept), made when first needed.
+    const groupsOfBins = new WeakMap<Bins, { start: Uint32Array; rows: Uint32Array }>();
+    const rowsByBin = (bins: Bins, binCount: number): { start: Uint32Array; rows: Uint32Array } => {
+      let groups = groupsOfBins.get(bins);
+      if (!groups) {
+        const start = new Uint32Array(binCount + 1);
+        for (let row = 0; row < bins.length; row++) {
+          const next = bins[row]! + 1;
+          start[next] = start[next]! + 1;
+        }
+        for (let bin = 0; bin < binCount; bin++) start[bin + 1] = start[bin + 1]! + start[bin]!;
+        const filled = start.slice(0, binCount);
+        const grouped = new Uint32Array(bins.length);
+        for (let row = 0; row < bins.length; row++) {
+          const bin = bins[row]!;
+          grouped[filled[bin]!] = row;
+          filled[bin] = filled[bin]! + 1;
+        }
+        groups = { start, rows: grouped };
+        groupsOfBins.set(bins, groups);
+      }
+      return groups;
+    };
+
+    /**
+     * Adds one leaf's terms of the cosine score — the leaf split into `part` and the rest — to the
+     * running numerator and denominator in `sums[0]`, `sums[1]`.
+     */
+    const addLeafTerms = (leaf: number, sums: Float64Array): void => {
+      let numerator = sums[0]!;
+      let denominator = sums[1]!;
+      const w1 = partWeight[leaf]!;
+      const w2 = totalWeight[leaf]! - w1;
+      for (let k = 0; k < outputs; k++) {
+        const d1 = partDelta[leaf * outputs + k]!;
+        const d2 = totalDelta[leaf * outputs + k]! - d1;
+        if (w1 > 0) {
+          const average = d1 / (w1 + scaledL2);
+          numerator += average * d1;
+          denominator += average * average * w1;
+        }
+        if (w2 > 0) {
+          const average = d2 / (w2 + scaledL2);
+          numerator += average * d2;
+          denominator += average * average * w2;
+        }
+      }
+      sums[0] = numerator;
+      sums[1] = denominator;
+    };
+
+    /** Cosine score of splitting every leaf into `part` and the rest (symmetric in the two). */
+    const cosine = (leaves: number): number => {
+      leafSums[0] = 0;
+      leafSums[1] = 1e-100;
+      for (let leaf = 0; leaf < leaves; leaf++) addLeafTerms(leaf, leafSums);
+      return leafSums[0]! / Math.sqrt(leafSums[1]!);
+    };
+
+    /** One leaf's terms of the cosine score, into termNumerator[leaf] and termDenominator[leaf]. */
+    const leafTerms = (leaf: number): void => {
+      leafSums[0] = 0;
+      leafSums[1] = 0;
+      addLeafTerms(leaf, leafSums);
+      termNumerator[leaf] = leafSums[0]!;
+      termDenominator[leaf] = leafSums[1]!;
+    };
+
+    /** Moves one (leaf, bin) cell — Σ weight, then Σ g·w per output at `sums[at…]` — into the part. */
+    const moveToPart = (leaf: number, sums: Float64Array, at: number): void => {
+      partWeight[leaf] = partWeight[leaf]! + sums[at]!;
+      for (let k = 0; k < outputs; k++)
+        partDelta[leaf * outputs + k] = partDelta[leaf * outputs + k]! + sums[at + 1 + k]!;
+      scoreSums[0] = scoreSums[0]! - termNumerator[leaf]!;
+      scoreSums[1] = scoreSums[1]! - termDenominator[leaf]!;
+      leafTerms(leaf);
+      scoreSums[0] = scoreSums[0]! + termNumerator[leaf]!;
+      scoreSums[1] = scoreSums[1]! + termDenominator[leaf]!;
+    };
+
+    /** Scores the sparse feature's one split (`present`) from the level's sparse sums. */
+    const scoreSparse = (feature: SearchFeature, leaves: number): number => {
+      if (!sparse) throw new Error(`sparse feature scored on worker thread ${thread}`);
+      // Sums over the rows listed for the feature (where the token is present, or absent).
+      const sums = sparse.values;
+      const start = sparse.offset(feature.sparseOrdinal);
+      for (let leaf = 0; leaf < leaves; leaf++) {
+        const cell = start + leaf * stride;
+        partWeight[leaf] = sums[cell]!;
+        for (let k = 0; k < outputs; k++) partDelta[leaf * outputs + k] = sums[cell + 1 + k]!;
+      }
+      if (feature.sparseAbsent) {
+        // The rows where the token is present = all rows of the leaf minus the absent ones.
+        for (let leaf = 0; leaf < leaves; leaf++) partWeight[leaf] = totalWeight[leaf]! - partWeight[leaf]!;
+        for (let at = 0; at < leaves * outputs; at++) partDelta[at] = totalDelta[at]! - partDelta[at]!;
+      }
+      return cosine(leaves) + noise();
+    };
+
+    /** Scores feature `index` at the level; writes its best score and bin (−1: none) for `candidate`. */
+    const scoreFeature = (candidate: number, index: number, level: number, fold: number): void => {
+      const feature = features[index] as SearchFeature;
+      const leaves = 1 << level;
+      let featureBestScore = Number.NEGATIVE_INFINITY;
+      let featureBestBin = -1;
+      draw = noiseAt[candidate]!;
+      if (feature.kind === 2) {
+        if (!feature.sparseEmpty) {
+          featureBestScore = scoreSparse(feature, leaves);
+          featureBestBin = 0;
+        }
+      } else if (feature.binCount >= 2) {
+        const bins = feature.bins[fold] ?? (feature.bins[0] as Bins);
+        const binCount = feature.binCount;
+        const oneHot = feature.kind === 1;
+        // Few rows for the (leaf, bin) cells (deep levels, small data): walk the feature's rows
+        // bin by bin instead of filling and scanning a histogram that is mostly empty.
+        const sparseCells = !oneHot && rows < leaves * binCount;
+        // Kept for the next level when that level builds a histogram for this feature too.
+        const keep = level + 1 < depth && (oneHot || rows >= 2 * leaves * binCount);
+        const histogram = sparseCells
+          ? emptyHistogram
+          : histograms.build(index, bins, binCount, leafOf, bootstrap, weighted, keep);
+        if (oneHot) {
+          for (let bin = 0; bin < binCount; bin++) {
+            for (let leaf = 0; leaf < leaves; leaf++) {
+              const cell = (bin * leaves + leaf) * stride;
+              partWeight[leaf] = histogram[cell]!;
+              for (let k = 0; k < outputs; k++) partDelta[leaf * outputs + k] = histogram[cell + 1 + k]!;
+            }
+            const score = cosine(leaves) + noise();
+            if (score > featureBestScore) {
+              featureBestScore = score;
+              featureBestBin = bin;
+            }
+          }
+        } else {
+          // Left part (bins ≤ b) accumulated over the borders in ascending order. The cosine
+          // score's sums are kept per leaf and updated only for the leaves that have rows in
+          // bin b (a border moves no other leaf's rows), in ascending leaf order either way, so
+          // both paths give the same doubles.
+          const scale = penalty[candidate]!;
+          partWeight.fill(0, 0, leaves);
+          partDelta.fill(0, 0, leaves * outputs);
+          scoreSums[0] = 0;
+          scoreSums[1] = 1e-100;
+          for (let leaf = 0; leaf < leaves; leaf++) {
+            leafTerms(leaf);
+            scoreSums[0] += termNumerator[leaf]!;
+            scoreSums[1] += termDenominator[leaf]!;
+          }
+          const groups = sparseCells ? rowsByBin(bins, binCount) : undefined;
+          for (let bin = 0; bin < binCount - 1; bin++) {
+            if (groups) {
+              stampValue++;
+              let touchedCount = 0;
+              for (let at = groups.start[bin]!; at < groups.start[bin + 1]!; at++) {
+                const row = groups.rows[at]!;
+                const weight = bootstrap[row]!;
+                if (weight === 0) continue;
+                const leaf = leafOf[row]!;
+                const cell = leaf * stride;
+                if (stamp[leaf] !== stampValue) {
+                  stamp[leaf] = stampValue;
+                  // Insertion keeps the touched leaves in ascending order (there are few).
+                  let at2 = touchedCount++;
+                  while (at2 > 0 && touched[at2 - 1]! > leaf) {
+                    touched[at2] = touched[at2 - 1]!;
+                    at2--;
+                  }
+                  touched[at2] = leaf;
+                  for (let k = 0; k < stride; k++) cellSums[cell + k] = 0;
+                }
+                cellSums[cell] = cellSums[cell]! + weight;
+                for (let k = 0; k < outputs; k++)
+                  cellSums[cell + 1 + k] = cellSums[cell + 1 + k]! + weighted[row * outputs + k]!;
+              }
+              for (let at = 0; at < touchedCount; at++) {
+                const leaf = touched[at]!;
+                moveToPart(leaf, cellSums, leaf * stride);
+              }
+            } else {
+              const row0 = bin * leaves * stride;
+              for (let leaf = 0; leaf < leaves; leaf++) {
+                const cell = row0 + leaf * stride;
+                if (histogram[cell] !== 0) moveToPart(leaf, histogram, cell);
+              }
+            }
+            const score = (scoreSums[0]! / Math.sqrt(Math.max(scoreSums[1]!, 1e-100))) * scale + noise();
+            if (score > featureBestScore) {
+              featureBestScore = score;
+              featureBestBin = bin;
+            }
+          }
+        }
+      }
+      shared.bestScore[candidate] = featureBestScore;
+      shared.bestBin[candidate] = featureBestBin;
+    };
+
+    return {
+      /** Scores this thread's candidates at the level `shared.control` describes. */
+      run(): void {
+        const level = control[CONTROL.LEVEL]!;
+        view.level = level;
+        view.leaves = 1 << level;
+        view.count = control[CONTROL.COUNT]!;
+        view.smallIsHigh = control[CONTROL.SMALL_IS_HIGH] === 1;
+        view.stamp = control[CONTROL.STAMP]!;
+        scaledL2 = shared.scaledL2[0]!;
+        noiseOn = control[CONTROL.NOISE] === 1;
+        const fold = control[CONTROL.FOLD]!;
+        const count = control[CONTROL.CANDIDATES]!;
+        for (let candidate = 0; candidate < count; candidate++) {
+          const index = candidates[candidate]!;
+          if (owner[index] === thread) scoreFeature(candidate, index, level, fold);
+        }
+      },
+    };
+  }
+
+  /**
+   * A worker thread's life: wait for a new generation (level), score its candidates, count itself
+   * done; stop when told. An error is written to `shared.failure` for the main thread to throw.
+   */
+  function serveWorker(setup: { shared: SearchShared; thread: number }): void {
+    const { shared, thread } = setup;
+    const { control } = shared;
+    let search: ReturnType<typeof createSplitSearch> | undefined;
+    let generation = 0;
+    for (;;) {
+      Atomics.wait(control, CONTROL.GENERATION, generation);
+      generation = Atomics.load(control, CONTROL.GENERATION);
+      if (Atomics.load(control, CONTROL.STOP) === 1) return;
+      try {
+        search ??= createSplitSearch(shared, thread);
+        search.run();
+      } catch (error) {
+        const text = new TextEncoder().encode(String((error as Error)?.stack ?? error));
+        shared.failure.set(text.subarray(0, shared.failure.length));
+        Atomics.store(control, CONTROL.FAILED, 1);
+      }
+      Atomics.add(control, CONTROL.DONE, 1);
+      Atomics.notify(control, CONTROL.DONE);
+    }
+  }
+
+  return { CONTROL, subtractFromParent, KeptHistograms, HistogramBuilder, createSplitSearch, serveWorker };
+}

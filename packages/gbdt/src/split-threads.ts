@@ -1,0 +1,174 @@
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import type { ArrayMaker } from "./histograms.ts";
+import { type SearchFeature, type SearchShared, type SparseSource, splitKernel } from "./split-kernel.ts";
+
+const kernel = splitKernel();
+const { CONTROL } = kernel;
+
+/**
+ * A worker thread's program, as text: the kernel from its own source (see split-kernel.ts).
+ * `__name` is a no-op stand-in for the helper esbuild inserts when a build keeps function names.
+ */
+const WORKER_SOURCE = `"use strict";
+var __name = (target) => target;
+const { workerData } = require("node:worker_threads");
+(${splitKernel.toString()})().serveWorker(workerData);
+`;
+
+/** Room for a worker's error message. */
+const FAILURE_BYTES = 4096;
+
+/** Typed arrays on SharedArrayBuffers, which worker threads read and write in place. */
+export const sharedArrays: ArrayMaker = {
+  uint32: (length) => new Uint32Array(new SharedArrayBuffer(length * 4)),
+  float64: (length) => new Float64Array(new SharedArrayBuffer(length * 8)),
+};
+
+/** A copy of `bins` on a SharedArrayBuffer. */
+export function sharedCopy<T extends Uint8Array | Uint16Array>(bins: T): T {
+  const copy = new (bins.constructor as new (buffer: SharedArrayBuffer) => T)(
+    new SharedArrayBuffer(bins.byteLength),
+  );
+  copy.set(bins);
+  return copy;
+}
+
+/** The control slots and per-candidate arrays of {@link SearchShared}, for `features` features. */
+export function searchSlots(
+  features: number,
+  noiseDraws: number,
+  arrays: ArrayMaker,
+): Pick<
+  SearchShared,
+  | "control"
+  | "scaledL2"
+  | "candidates"
+  | "noiseAt"
+  | "penalty"
+  | "noise"
+  | "bestScore"
+  | "bestBin"
+  | "failure"
+> {
+  const int32 = (length: number) => new Int32Array(arrays.uint32(length).buffer);
+  return {
+    control: int32(CONTROL.SIZE),
+    scaledL2: arrays.float64(1),
+    candidates: int32(features),
+    noiseAt: int32(features),
+    penalty: arrays.float64(features),
+    noise: arrays.float64(Math.max(1, noiseDraws)),
+    bestScore: arrays.float64(features),
+    bestBin: int32(features),
+    failure: new Uint8Array(arrays.uint32(FAILURE_BYTES / 4).buffer),
+  };
+}
+
+/**
+ * The split search of a level over `threads` threads: the main thread and `threads − 1` worker
+ * threads, each scoring the candidate features it owns (`shared.owner`). Workers wait on
+ * `Atomics.wait` between levels, so `train()` stays synchronous; `close()` lets them end.
+ */
+export class SplitSearchThreads {
+  private readonly shared: SearchShared;
+  private readonly own: ReturnType<typeof kernel.createSplitSearch>;
+  private readonly workers: Worker[] = [];
+
+  constructor(shared: SearchShared, threads: number, sparse: SparseSource) {
+    this.shared = shared;
+    this.own = kernel.createSplitSearch(shared, 0, sparse);
+    for (let thread = 1; thread < threads; thread++) {
+      const worker = new Worker(WORKER_SOURCE, {
+        eval: true,
+        name: `ct-gbdt-${thread}`,
+        workerData: { shared, thread },
+      });
+      // A worker only ever waits on the shared memory; it must not keep the process alive.
+      worker.unref();
+      this.workers.push(worker);
+    }
+  }
+
+  /**
+   * Scores the level described by `shared.control`: starts the workers, runs `beforeOwn` (work
+   * of the main thread's that the workers do not need), the main thread's own candidates, then
+   * waits for the workers. Throws a worker's error.
+   */
+  runLevel(beforeOwn: () => void): void {
+    const { control } = this.shared;
+    const workers = this.workers.length;
+    if (workers > 0) {
+      Atomics.store(control, CONTROL.DONE, 0);
+      Atomics.add(control, CONTROL.GENERATION, 1);
+      Atomics.notify(control, CONTROL.GENERATION);
+    }
+    beforeOwn();
+    this.own.run();
+    for (let done = Atomics.load(control, CONTROL.DONE); done < workers; ) {
+      Atomics.wait(control, CONTROL.DONE, done);
+      done = Atomics.load(control, CONTROL.DONE);
+    }
+    if (Atomics.load(control, CONTROL.FAILED) === 1) {
+      const bytes = this.shared.failure;
+      const end = bytes.indexOf(0);
+      const message = new TextDecoder().decode(bytes.slice(0, end < 0 ? bytes.length : end));
+      throw new Error(`a gbdt worker thread failed: ${message}`);
+    }
+  }
+
+  /** Tells the workers to end (they finish the level they are on first). */
+  close(): void {
+    if (this.workers.length === 0) return;
+    const { control } = this.shared;
+    Atomics.store(control, CONTROL.STOP, 1);
+    Atomics.add(control, CONTROL.GENERATION, 1);
+    Atomics.notify(control, CONTROL.GENERATION);
+  }
+}
+
+export { CONTROL };
+
+/** Rows below which a fit stays on one thread: a level's work is then shorter than waking workers. */
+export const MIN_THREAD_ROWS = 5000;
+
+/**
+ * The threads a fit's split search uses: `thread_count` (−1: every core), at most one per
+ * feature the workers can score (sparse features stay on the main thread), and one for small data.
+ */
+export function searchThreads(threadCount: number, rows: number, features: readonly SearchFeature[]): number {
+  const requested = threadCount === -1 ? availableParallelism() : threadCount;
+  if (rows < MIN_THREAD_ROWS) return 1;
+  const dense = features.filter((feature) => feature.kind !== 2).length;
+  return Math.max(1, Math.min(requested, dense));
+}
+
+/** Noise values the search draws for a feature at a level: one per split, one to compare features. */
+export function noiseDraws(feature: SearchFeature): number {
+  if (feature.kind === 2) return feature.sparseEmpty ? 0 : 2;
+  if (feature.binCount < 2) return 0;
+  return feature.kind === 1 ? feature.binCount + 1 : feature.binCount;
+}
+
+/**
+ * Which thread scores each feature, fixed for the whole fit (a thread keeps its features'
+ * histograms for the next level): sparse features on the main thread, which also sums them
+ * (`sparseLoad`, in passes over the rows), the others each to the least-loaded thread.
+ */
+export function featureOwners(
+  features: readonly SearchFeature[],
+  threads: number,
+  sparseLoad: number,
+): Int32Array {
+  const owner = new Int32Array(features.length);
+  const load = new Float64Array(threads);
+  load[0] = sparseLoad;
+  features.forEach((feature, index) => {
+    if (feature.kind === 2) return;
+    let thread = 0;
+    for (let other = 1; other < threads; other++) if (load[other]! < load[thread]!) thread = other;
+    owner[index] = thread;
+    load[thread] = load[thread]! + 1;
+  });
+  return owner;
+}
