@@ -44,7 +44,11 @@ const threads = Number(values.threads);
 const peers = values.peers.split(",").filter(Boolean);
 const python = "/usr/bin/python3";
 
-if (!values["ct-child"] && peers.length > 0 && spawnSync(python, ["-c", "import pandas, sklearn, xgboost"]).status !== 0) {
+if (
+  !values["ct-child"] &&
+  peers.length > 0 &&
+  spawnSync(python, ["-c", "import pandas, sklearn, xgboost"]).status !== 0
+) {
   console.error("installing python3-pandas python3-sklearn python3-xgboost (benchmark only)");
   execFileSync("apt-get", ["install", "-y", "-qq", "python3-pandas", "python3-sklearn", "python3-xgboost"], {
     stdio: "inherit",
@@ -241,10 +245,14 @@ function makeDataset(id) {
  * its peak RSS is the engine's with its input, not the benchmark's.
  */
 function trainCt(id) {
-  const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), "--ct-child", "--threads", String(threads), id], {
-    encoding: "utf8",
-    maxBuffer: 1 << 26,
-  });
+  const out = execFileSync(
+    process.execPath,
+    [fileURLToPath(import.meta.url), "--ct-child", "--threads", String(threads), id],
+    {
+      encoding: "utf8",
+      maxBuffer: 1 << 26,
+    },
+  );
   return JSON.parse(out.trim().split("\n").at(-1));
 }
 
