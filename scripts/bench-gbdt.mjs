@@ -34,6 +34,7 @@ const { values, positionals } = parseArgs({
       ),
     },
     threads: { type: "string", default: "2" },
+    "ct-params": { type: "string", default: "{}" },
     peers: { type: "string", default: "xgboost,sklearn" },
     "ct-child": { type: "boolean", default: false },
   },
@@ -274,6 +275,7 @@ if (values["ct-child"]) {
       random_seed: 42,
       thread_count: threads,
       cat_features: categorical,
+      ...JSON.parse(values["ct-params"]),
     },
     { eval: valid },
   );

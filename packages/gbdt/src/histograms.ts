@@ -1,8 +1,8 @@
-import { type LevelView, splitKernel } from "./split-kernel.ts";
+import { kernel, type LevelView } from "./split-kernel.ts";
 
 export type { Bins } from "./split-kernel.ts";
 
-const { KeptHistograms, HistogramBuilder, subtractFromParent } = splitKernel();
+const { KeptHistograms, HistogramBuilder, subtractFromParent, listRows } = kernel;
 export { HistogramBuilder };
 export type HistogramBuilder = InstanceType<typeof HistogramBuilder>;
 
@@ -62,34 +62,49 @@ export class LevelRows implements LevelView {
     this.stamp += 64;
   }
 
+  /**
+   * Lists the level's rows and sums its totals on this thread: `begin`, the kernel's `listRows`
+   * over all rows, `finish`. (Training lists each thread's range of rows on that thread.)
+   */
   startLevel(level: number, leafOf: Uint32Array, bootstrap: Float64Array, weighted: Float64Array): void {
-    this.level = level;
-    this.leaves = 1 << level;
-    this.stamp = this.stamp - (this.stamp % 64) + level;
-    const half = this.leaves >> 1;
-    const rows = leafOf.length;
+    let smallIsHigh = false;
     if (level > 0) {
+      const half = (1 << level) >> 1;
       let high = 0;
       let low = 0;
-      for (let row = 0; row < rows; row++)
+      for (let row = 0; row < leafOf.length; row++)
         if (bootstrap[row] !== 0) {
           if (leafOf[row]! >= half) high++;
           else low++;
         }
-      this.smallIsHigh = high < low;
+      smallIsHigh = high < low;
     }
-    const { outputs } = this;
-    const stride = outputs + 1;
-    let count = 0;
-    for (let row = 0; row < rows; row++) {
-      const weight = bootstrap[row]!;
-      if (weight === 0 || (level > 0 && leafOf[row]! >= half !== this.smallIsHigh)) continue;
-      this.rows[count] = row;
-      this.leafOfRow[count] = leafOf[row]!;
-      this.packed[count * stride] = weight;
-      for (let k = 0; k < outputs; k++) this.packed[count * stride + 1 + k] = weighted[row * outputs + k]!;
-      count++;
-    }
+    this.begin(level, smallIsHigh);
+    const count = listRows(
+      this,
+      this.outputs,
+      leafOf,
+      bootstrap,
+      weighted,
+      0,
+      leafOf.length,
+      0,
+      level,
+      smallIsHigh,
+    );
+    this.finish(count);
+  }
+
+  /** Starts level `level` (a new stamp); `smallIsHigh`: the rows to list have the last split's bit set. */
+  begin(level: number, smallIsHigh: boolean): void {
+    this.level = level;
+    this.leaves = 1 << level;
+    this.stamp = this.stamp - (this.stamp % 64) + level;
+    this.smallIsHigh = level > 0 && smallIsHigh;
+  }
+
+  /** Ends the listing with `count` rows listed: sums the per-leaf totals. */
+  finish(count: number): void {
     this.count = count;
     this.sumTotals();
   }

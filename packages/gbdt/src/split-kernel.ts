@@ -29,6 +29,8 @@ export interface SearchFeature {
   sparseOrdinal: number;
   sparseAbsent: boolean;
   sparseEmpty: boolean;
+  /** Sparse: the learn rows where it is 1, ascending. */
+  sparseRows: Uint32Array;
 }
 
 /** The sparse features' per-(feature, leaf) sums of the current level (histograms.ts's SparseSums). */
@@ -44,6 +46,8 @@ export interface SparseSource {
  * `bestBin` (per candidate).
  */
 export interface SearchShared {
+  /** Threads taking part; thread t's rows (listing, splitting) are [⌊rows·t/threads⌋, ⌊rows·(t+1)/threads⌋). */
+  threads: number;
   rows: number;
   outputs: number;
   depth: number;
@@ -72,6 +76,11 @@ export interface SearchShared {
   noise: Float64Array;
   bestScore: Float64Array;
   bestBin: Int32Array;
+  /** Per thread: where its rows go in the level's list (the list job); its rows with weight ≠ 0 with
+   * the new split's bit set and not set (the split job). */
+  rangeAt: Int32Array;
+  rangeHigh: Int32Array;
+  rangeLow: Int32Array;
   /** A worker's error message, UTF-8, when it failed. */
   failure: Uint8Array;
 }
@@ -90,15 +99,113 @@ export function splitKernel() {
     DONE: 1,
     STOP: 2,
     FAILED: 3,
-    LEVEL: 4,
-    FOLD: 5,
-    COUNT: 6,
-    SMALL_IS_HIGH: 7,
-    STAMP: 8,
-    CANDIDATES: 9,
-    NOISE: 10,
-    SIZE: 11,
+    JOB: 4,
+    LEVEL: 5,
+    FOLD: 6,
+    COUNT: 7,
+    SMALL_IS_HIGH: 8,
+    STAMP: 9,
+    CANDIDATES: 10,
+    NOISE: 11,
+    SPLIT_FEATURE: 12,
+    SPLIT_BIN: 13,
+    SIZE: 14,
   } as const;
+  /** What the threads do when woken (`CONTROL.JOB`). */
+  const JOB = { LIST: 0, SEARCH: 1, SPLIT: 2 } as const;
+
+  /** Thread `thread`'s rows of `rows`: [from, to). */
+  function rowRange(rows: number, threads: number, thread: number): [number, number] {
+    return [Math.floor((rows * thread) / threads), Math.floor((rows * (thread + 1)) / threads)];
+  }
+
+  /**
+   * Lists rows [from, to) that a level sums — weight ≠ 0 and, below level 0, on the smaller side
+   * of the last split (bit level − 1 of the leaf set iff `smallIsHigh`) — at `at` onwards in row
+   * order: the row, its leaf, and its weight then weighted gradients at `at × (outputs + 1)`.
+   * Returns where the next row would go.
+   */
+  function listRows(
+    list: { rows: Uint32Array; leafOfRow: Uint32Array; packed: Float64Array },
+    outputs: number,
+    leafOf: Uint32Array,
+    bootstrap: Float64Array,
+    weighted: Float64Array,
+    from: number,
+    to: number,
+    at: number,
+    level: number,
+    smallIsHigh: boolean,
+  ): number {
+    const half = (1 << level) >> 1;
+    const stride = outputs + 1;
+    const { rows, leafOfRow, packed } = list;
+    let next = at;
+    for (let row = from; row < to; row++) {
+      const weight = bootstrap[row]!;
+      if (weight === 0 || (level > 0 && leafOf[row]! >= half !== smallIsHigh)) continue;
+      rows[next] = row;
+      leafOfRow[next] = leafOf[row]!;
+      packed[next * stride] = weight;
+      for (let k = 0; k < outputs; k++) packed[next * stride + 1 + k] = weighted[row * outputs + k]!;
+      next++;
+    }
+    return next;
+  }
+
+  /**
+   * Sets bit `level` of `leafOf` for rows [from, to) that go right on split `bin` of a feature of
+   * kind `kind` given by `values`: dense, its bins (right: bin > `bin`); one-hot, its value ids
+   * (right: value == `bin`); sparse, the ascending rows where it is present (right: present).
+   */
+  function splitRows(
+    kind: SearchFeatureKind,
+    values: Bins | Uint32Array,
+    bin: number,
+    leafOf: Uint32Array,
+    level: number,
+    from: number,
+    to: number,
+  ): void {
+    const bit = 1 << level;
+    if (kind === 2) {
+      // The first listed row ≥ from.
+      let low = 0;
+      let high = values.length;
+      while (low < high) {
+        const middle = (low + high) >>> 1;
+        if (values[middle]! < from) low = middle + 1;
+        else high = middle;
+      }
+      for (let at = low; at < values.length && values[at]! < to; at++)
+        leafOf[values[at]!] = leafOf[values[at]!]! | bit;
+    } else if (kind === 1) {
+      for (let row = from; row < to; row++) if (values[row] === bin) leafOf[row] = leafOf[row]! | bit;
+    }
+    // Branch-free: (border − bin) is negative, its sign bit set, exactly when bin > border.
+    else
+      for (let row = from; row < to; row++)
+        leafOf[row] = leafOf[row]! | (((bin - values[row]!) >>> 31) << level);
+  }
+
+  /** Rows [from, to) with weight ≠ 0 that have bit `level` of their leaf set, and that do not. */
+  function countSides(
+    leafOf: Uint32Array,
+    bootstrap: Float64Array,
+    level: number,
+    from: number,
+    to: number,
+  ): [number, number] {
+    const bit = 1 << level;
+    let right = 0;
+    let left = 0;
+    for (let row = from; row < to; row++)
+      if (bootstrap[row] !== 0) {
+        if ((leafOf[row]! & bit) !== 0) right++;
+        else left++;
+      }
+    return [right, left];
+  }
 
   /**
    * Completes a level histogram whose smaller-side cells are summed: for each of `blocks` blocks
@@ -478,9 +585,43 @@ export function splitKernel() {
     };
 
     return {
-      /** Scores this thread's candidates at the level `shared.control` describes. */
+      /** Does this thread's part of the job `shared.control` describes. */
       run(): void {
         const level = control[CONTROL.LEVEL]!;
+        const fold = control[CONTROL.FOLD]!;
+        const [from, to] = rowRange(rows, shared.threads, thread);
+        const job = control[CONTROL.JOB]!;
+        if (job === JOB.LIST) {
+          const list = {
+            rows: shared.levelRows,
+            leafOfRow: shared.levelLeafOfRow,
+            packed: shared.levelPacked,
+          };
+          const smallIsHigh = control[CONTROL.SMALL_IS_HIGH] === 1;
+          listRows(
+            list,
+            outputs,
+            leafOf,
+            bootstrap,
+            weighted,
+            from,
+            to,
+            shared.rangeAt[thread]!,
+            level,
+            smallIsHigh,
+          );
+          return;
+        }
+        if (job === JOB.SPLIT) {
+          const feature = features[control[CONTROL.SPLIT_FEATURE]!] as SearchFeature;
+          const values =
+            feature.kind === 2 ? feature.sparseRows : (feature.bins[fold] ?? (feature.bins[0] as Bins));
+          splitRows(feature.kind, values, control[CONTROL.SPLIT_BIN]!, leafOf, level, from, to);
+          const [right, left] = countSides(leafOf, bootstrap, level, from, to);
+          shared.rangeHigh[thread] = right;
+          shared.rangeLow[thread] = left;
+          return;
+        }
         view.level = level;
         view.leaves = 1 << level;
         view.count = control[CONTROL.COUNT]!;
@@ -488,7 +629,6 @@ export function splitKernel() {
         view.stamp = control[CONTROL.STAMP]!;
         scaledL2 = shared.scaledL2[0]!;
         noiseOn = control[CONTROL.NOISE] === 1;
-        const fold = control[CONTROL.FOLD]!;
         const count = control[CONTROL.CANDIDATES]!;
         for (let candidate = 0; candidate < count; candidate++) {
           const index = candidates[candidate]!;
@@ -524,5 +664,20 @@ export function splitKernel() {
     }
   }
 
-  return { CONTROL, subtractFromParent, KeptHistograms, HistogramBuilder, createSplitSearch, serveWorker };
+  return {
+    CONTROL,
+    JOB,
+    rowRange,
+    listRows,
+    splitRows,
+    countSides,
+    subtractFromParent,
+    KeptHistograms,
+    HistogramBuilder,
+    createSplitSearch,
+    serveWorker,
+  };
 }
+
+/** The kernel as the main thread uses it. */
+export const kernel = splitKernel();

@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { LevelRows, SparseSums } from "./histograms.ts";
 import { mulberry32 } from "./random.ts";
-import type { SearchFeature, SearchShared } from "./split-kernel.ts";
+import { kernel, type SearchFeature, type SearchShared } from "./split-kernel.ts";
 import {
   CONTROL,
   featureOwners,
+  LevelThreads,
   MIN_THREAD_ROWS,
   noiseDraws,
-  SplitSearchThreads,
   searchSlots,
   searchThreads,
   sharedArrays,
@@ -18,17 +18,20 @@ import { train } from "./train.ts";
 
 const outputs = 3;
 
-/** One level-0 split search over random dense and one-hot features, on `threads` threads. */
-function searchLevel(threads: number, broken = false) {
+/**
+ * Level 1 of a tree over random dense and one-hot features (some rows with weight 0), on
+ * `threads` threads: the level's rows listed by each thread for its rows, the candidates scored,
+ * then feature 0's split at bin 10 applied.
+ */
+function levelJobs(threads: number, broken = false) {
   const rows = 3000;
   const next = mulberry32(11);
+  const none = { sparseOrdinal: -1, sparseAbsent: false, sparseEmpty: false, sparseRows: new Uint32Array(0) };
   const dense = (binCount: number): SearchFeature => ({
     kind: 0,
     bins: [sharedCopy(Uint8Array.from({ length: rows }, () => Math.floor(next() * binCount)))],
     binCount,
-    sparseOrdinal: -1,
-    sparseAbsent: false,
-    sparseEmpty: false,
+    ...none,
   });
   const features: SearchFeature[] = [dense(40), dense(7), dense(255), dense(2), dense(16)];
   features.push({
@@ -38,15 +41,20 @@ function searchLevel(threads: number, broken = false) {
   });
   // A feature with no bins at all makes the thread that scores it fail.
   if (broken) features[features.length - 1] = { ...(features.at(-1) as SearchFeature), bins: [] };
-  const bootstrap = sharedArrays.float64(rows).fill(1);
+  const bootstrap = sharedArrays.float64(rows);
+  bootstrap.forEach((_, row) => {
+    bootstrap[row] = next() < 0.1 ? 0 : next() * 2;
+  });
   const weighted = sharedArrays.float64(rows * outputs);
   weighted.forEach((_, at) => {
     weighted[at] = next() - 0.5;
   });
+  // The split of level 0: about a third of the rows went right.
   const leafOf = sharedArrays.uint32(rows);
+  leafOf.forEach((_, row) => {
+    leafOf[row] = next() < 0.35 ? 1 : 0;
+  });
   const levelRows = new LevelRows(rows, outputs, 4, sharedArrays);
-  levelRows.startTree();
-  levelRows.startLevel(0, leafOf, bootstrap, weighted);
   const draws = features.reduce((sum, feature) => sum + noiseDraws(feature), 0);
   const shared: SearchShared = {
     rows,
@@ -63,8 +71,15 @@ function searchLevel(threads: number, broken = false) {
     levelPacked: levelRows.packed,
     totalWeight: levelRows.totalWeight,
     totalDelta: levelRows.totalDelta,
-    ...searchSlots(features.length, draws, sharedArrays),
+    ...searchSlots(features.length, draws, threads, sharedArrays),
   };
+  // Each thread's rows on the smaller side (right: bit 0 set) go after the threads before it.
+  let listed = 0;
+  for (let thread = 0; thread < threads; thread++) {
+    const [from, to] = kernel.rowRange(rows, threads, thread);
+    shared.rangeAt[thread] = listed;
+    for (let row = from; row < to; row++) if (bootstrap[row] !== 0 && leafOf[row] === 1) listed++;
+  }
   let at = 0;
   features.forEach((feature, index) => {
     shared.candidates[index] = index;
@@ -74,33 +89,81 @@ function searchLevel(threads: number, broken = false) {
   });
   for (let draw = 0; draw < draws; draw++) shared.noise[draw] = (next() - 0.5) * 1e-3;
   const { control } = shared;
-  control[CONTROL.COUNT] = levelRows.count;
-  control[CONTROL.STAMP] = levelRows.stamp;
+  control[CONTROL.LEVEL] = 1;
+  control[CONTROL.SMALL_IS_HIGH] = 1;
   control[CONTROL.CANDIDATES] = features.length;
   control[CONTROL.NOISE] = 1;
   shared.scaledL2[0] = 3;
   const sparse = new SparseSums(outputs, 0, new Uint32Array(rows + 1), new Uint32Array(0), levelRows);
-  const search = new SplitSearchThreads(shared, threads, sparse);
+  const jobs = new LevelThreads(shared, sparse);
   try {
-    search.runLevel(() => {});
-    return { scores: Array.from(shared.bestScore), bins: Array.from(shared.bestBin), owner: shared.owner };
+    levelRows.startTree();
+    levelRows.begin(1, true);
+    jobs.run("LIST");
+    levelRows.finish(listed);
+    const list = {
+      rows: Array.from(levelRows.rows.subarray(0, listed)),
+      packed: Array.from(levelRows.packed.subarray(0, listed * (outputs + 1))),
+    };
+    control[CONTROL.COUNT] = listed;
+    control[CONTROL.STAMP] = levelRows.stamp;
+    jobs.run("SEARCH");
+    const search = { scores: Array.from(shared.bestScore), bins: Array.from(shared.bestBin) };
+    control[CONTROL.SPLIT_FEATURE] = 0;
+    control[CONTROL.SPLIT_BIN] = 10;
+    jobs.run("SPLIT");
+    let right = 0;
+    let left = 0;
+    for (let thread = 0; thread < threads; thread++) {
+      right += shared.rangeHigh[thread] as number;
+      left += shared.rangeLow[thread] as number;
+    }
+    const sides = [right, left];
+    return {
+      list,
+      search,
+      leafOf: Array.from(leafOf),
+      sides,
+      owner: shared.owner,
+      levelRows,
+      bootstrap,
+      weighted,
+    };
   } finally {
-    search.close();
+    jobs.close();
   }
 }
 
-describe("SplitSearchThreads", () => {
-  it("scores every candidate the same on worker threads as on the main thread alone", () => {
-    const alone = searchLevel(1);
-    const threaded = searchLevel(3);
+describe("LevelThreads", () => {
+  it("lists, scores and splits the same on worker threads as on the main thread alone", () => {
+    const alone = levelJobs(1);
+    const threaded = levelJobs(3);
     expect(new Set(threaded.owner)).toEqual(new Set([0, 1, 2]));
-    expect(threaded.scores).toEqual(alone.scores);
-    expect(threaded.bins).toEqual(alone.bins);
-    expect(alone.bins.every((bin) => bin >= 0)).toBe(true);
+    expect(threaded.list).toEqual(alone.list);
+    expect(threaded.search).toEqual(alone.search);
+    expect(alone.search.bins.every((bin) => bin >= 0)).toBe(true);
+    expect(threaded.leafOf).toEqual(alone.leafOf);
+    expect(threaded.sides).toEqual(alone.sides);
+  });
+
+  it("lists the rows one thread lists alone, and splits as the split says", () => {
+    const { list, leafOf, sides, bootstrap, weighted } = levelJobs(3);
+    const reference = new LevelRows(3000, outputs, 4);
+    const before = Uint32Array.from(leafOf, (leaf) => leaf & 1);
+    reference.startTree();
+    reference.startLevel(1, before, bootstrap, weighted);
+    expect(list.rows).toEqual(Array.from(reference.rows.subarray(0, reference.count)));
+    expect(list.rows.every((row) => (before[row] as number) === 1)).toBe(true);
+    // Feature 0 (40 bins) at bin 10: rows with bin > 10 have bit 1 set.
+    const right = leafOf.filter((leaf, row) => bootstrap[row] !== 0 && (leaf & 2) !== 0).length;
+    const left = leafOf.filter((leaf, row) => bootstrap[row] !== 0 && (leaf & 2) === 0).length;
+    expect(sides).toEqual([right, left]);
+    expect(right).toBeGreaterThan(0);
+    expect(left).toBeGreaterThan(0);
   });
 
   it("throws the error of a worker thread on the main thread", () => {
-    expect(() => searchLevel(2, true)).toThrow(/a gbdt worker thread failed: TypeError/);
+    expect(() => levelJobs(2, true)).toThrow(/a gbdt worker thread failed: TypeError/);
   });
 });
 
@@ -112,6 +175,7 @@ describe("searchThreads", () => {
     sparseOrdinal: 0,
     sparseAbsent: false,
     sparseEmpty: false,
+    sparseRows: new Uint32Array(0),
   });
 
   it("uses the threads asked for, at most one per dense feature, and one for small data", () => {

@@ -1,10 +1,15 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { ArrayMaker } from "./histograms.ts";
-import { type SearchFeature, type SearchShared, type SparseSource, splitKernel } from "./split-kernel.ts";
+import {
+  kernel,
+  type SearchFeature,
+  type SearchShared,
+  type SparseSource,
+  splitKernel,
+} from "./split-kernel.ts";
 
-const kernel = splitKernel();
-const { CONTROL } = kernel;
+const { CONTROL, JOB } = kernel;
 
 /**
  * A worker thread's program, as text: the kernel from its own source (see split-kernel.ts).
@@ -25,22 +30,27 @@ export const sharedArrays: ArrayMaker = {
   float64: (length) => new Float64Array(new SharedArrayBuffer(length * 8)),
 };
 
-/** A copy of `bins` on a SharedArrayBuffer. */
-export function sharedCopy<T extends Uint8Array | Uint16Array>(bins: T): T {
-  const copy = new (bins.constructor as new (buffer: SharedArrayBuffer) => T)(
-    new SharedArrayBuffer(bins.byteLength),
+/** A copy of `values` on a SharedArrayBuffer. */
+export function sharedCopy<T extends Uint8Array | Uint16Array | Uint32Array>(values: T): T {
+  const copy = new (values.constructor as new (buffer: SharedArrayBuffer) => T)(
+    new SharedArrayBuffer(values.byteLength),
   );
-  copy.set(bins);
+  copy.set(values);
   return copy;
 }
 
-/** The control slots and per-candidate arrays of {@link SearchShared}, for `features` features. */
+/** The control slots, per-candidate and per-thread arrays of {@link SearchShared}. */
 export function searchSlots(
   features: number,
   noiseDraws: number,
+  threads: number,
   arrays: ArrayMaker,
 ): Pick<
   SearchShared,
+  | "threads"
+  | "rangeAt"
+  | "rangeHigh"
+  | "rangeLow"
   | "control"
   | "scaledL2"
   | "candidates"
@@ -53,6 +63,7 @@ export function searchSlots(
 > {
   const int32 = (length: number) => new Int32Array(arrays.uint32(length).buffer);
   return {
+    threads,
     control: int32(CONTROL.SIZE),
     scaledL2: arrays.float64(1),
     candidates: int32(features),
@@ -61,24 +72,28 @@ export function searchSlots(
     noise: arrays.float64(Math.max(1, noiseDraws)),
     bestScore: arrays.float64(features),
     bestBin: int32(features),
+    rangeAt: int32(threads),
+    rangeHigh: int32(threads),
+    rangeLow: int32(threads),
     failure: new Uint8Array(arrays.uint32(FAILURE_BYTES / 4).buffer),
   };
 }
 
 /**
- * The split search of a level over `threads` threads: the main thread and `threads − 1` worker
- * threads, each scoring the candidate features it owns (`shared.owner`). Workers wait on
- * `Atomics.wait` between levels, so `train()` stays synchronous; `close()` lets them end.
+ * A level's work over `shared.threads` threads: the main thread and worker threads, each
+ * listing and splitting its own range of rows and scoring the candidate features it owns
+ * (`shared.owner`). Workers wait on `Atomics.wait` between jobs, so `train()` stays synchronous;
+ * `close()` lets them end.
  */
-export class SplitSearchThreads {
+export class LevelThreads {
   private readonly shared: SearchShared;
   private readonly own: ReturnType<typeof kernel.createSplitSearch>;
   private readonly workers: Worker[] = [];
 
-  constructor(shared: SearchShared, threads: number, sparse: SparseSource) {
+  constructor(shared: SearchShared, sparse: SparseSource) {
     this.shared = shared;
     this.own = kernel.createSplitSearch(shared, 0, sparse);
-    for (let thread = 1; thread < threads; thread++) {
+    for (let thread = 1; thread < shared.threads; thread++) {
       const worker = new Worker(WORKER_SOURCE, {
         eval: true,
         name: `ct-gbdt-${thread}`,
@@ -91,19 +106,20 @@ export class SplitSearchThreads {
   }
 
   /**
-   * Scores the level described by `shared.control`: starts the workers, runs `beforeOwn` (work
-   * of the main thread's that the workers do not need), the main thread's own candidates, then
-   * waits for the workers. Throws a worker's error.
+   * Runs `job` as `shared.control` describes it: starts the workers, runs `beforeOwn` (work of
+   * the main thread's that the workers do not need), the main thread's own part, then waits for
+   * the workers. Throws a worker's error.
    */
-  runLevel(beforeOwn: () => void): void {
+  run(job: Job, beforeOwn?: () => void): void {
     const { control } = this.shared;
     const workers = this.workers.length;
+    control[CONTROL.JOB] = JOB[job];
     if (workers > 0) {
       Atomics.store(control, CONTROL.DONE, 0);
       Atomics.add(control, CONTROL.GENERATION, 1);
       Atomics.notify(control, CONTROL.GENERATION);
     }
-    beforeOwn();
+    beforeOwn?.();
     this.own.run();
     for (let done = Atomics.load(control, CONTROL.DONE); done < workers; ) {
       Atomics.wait(control, CONTROL.DONE, done);
@@ -126,6 +142,9 @@ export class SplitSearchThreads {
     Atomics.notify(control, CONTROL.GENERATION);
   }
 }
+
+/** The jobs of {@link LevelThreads.run}: list the level's rows, score the candidates, apply the split. */
+export type Job = keyof typeof JOB;
 
 export { CONTROL };
 

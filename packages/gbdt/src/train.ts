@@ -24,12 +24,12 @@ import {
 import { type NanMode, resolveParams, type TrainParams } from "./params.ts";
 import { computeBorders, quantize } from "./quantize.ts";
 import { blockPermutation, defaultPermutationBlock, mulberry32, normalSource } from "./random.ts";
-import type { SearchFeature, SearchShared } from "./split-kernel.ts";
+import { kernel, type SearchFeature, type SearchShared } from "./split-kernel.ts";
 import {
   CONTROL,
   featureOwners,
+  LevelThreads,
   noiseDraws,
-  SplitSearchThreads,
   searchSlots,
   searchThreads,
   sharedArrays,
@@ -211,7 +211,7 @@ function sparseRowLists(features: readonly TrainFeature[], rows: number): [Uint3
 
 /** A training feature as the split search sees it (split-kernel.ts). */
 function searchFeatureOf(feature: TrainFeature): SearchFeature {
-  const none = { sparseOrdinal: -1, sparseAbsent: false, sparseEmpty: false };
+  const none = { sparseOrdinal: -1, sparseAbsent: false, sparseEmpty: false, sparseRows: new Uint32Array(0) };
   if (feature.kind === "dense")
     return { kind: 0, bins: feature.learn, binCount: feature.borders.length + 1, ...none };
   if (feature.kind === "oneHot")
@@ -223,10 +223,11 @@ function searchFeatureOf(feature: TrainFeature): SearchFeature {
     sparseOrdinal: feature.ordinal,
     sparseAbsent: feature.learnAbsent !== undefined,
     sparseEmpty: feature.learn.length === 0,
+    sparseRows: feature.learn,
   };
 }
 
-/** Moves the features' learn bins to shared memory, for the worker threads. */
+/** Moves the features' learn bins and rows to shared memory, for the worker threads. */
 function shareBins(features: TrainFeature[], searchFeatures: SearchFeature[]): void {
   features.forEach((feature, index) => {
     const search = searchFeatures[index] as SearchFeature;
@@ -236,6 +237,9 @@ function shareBins(features: TrainFeature[], searchFeatures: SearchFeature[]): v
     } else if (feature.kind === "oneHot") {
       feature.learn = sharedCopy(feature.learn);
       search.bins = [feature.learn];
+    } else {
+      feature.learn = sharedCopy(feature.learn);
+      search.sparseRows = feature.learn;
     }
   });
 }
@@ -606,26 +610,21 @@ export function train(
     return { feature: index, border };
   };
 
-  /** Sets bit `level` of `leafOf` for the rows going right on `choice` (learn rows of `fold`, or eval rows). */
+  /**
+   * Sets bit `level` of `leafOf` for the rows going right on `choice` (learn rows of `fold`, or
+   * eval rows), with the kernel's code (split-kernel.ts), on this thread.
+   */
   const applySplit = (choice: Choice, fold: number, leafOf: Uint32Array, level: number, onEval: boolean) => {
     const feature = features[choice.feature] as TrainFeature;
-    const bit = 1 << level;
-    if (feature.kind === "sparse") {
-      const list = (onEval ? feature.eval : feature.learn) as Uint32Array;
-      for (let at = 0; at < list.length; at++) leafOf[list[at]!] = leafOf[list[at]!]! | bit;
-      return;
-    }
-    if (feature.kind === "oneHot") {
-      const bins = (onEval ? feature.eval : feature.learn) as Uint16Array;
-      for (let row = 0; row < bins.length; row++)
-        if (bins[row] === choice.bin) leafOf[row] = leafOf[row]! | bit;
-      return;
-    }
-    const bins = (onEval ? feature.eval : (feature.learn[fold] ?? feature.learn[0])) as Bins;
-    // Branch-free: (border − bin) is negative, its sign bit set, exactly when bin > border.
-    const border = choice.bin;
-    for (let row = 0; row < bins.length; row++)
-      leafOf[row] = leafOf[row]! | (((border - bins[row]!) >>> 31) << level);
+    const kind = (searchFeatures[choice.feature] as SearchFeature).kind;
+    const values = (
+      onEval
+        ? feature.eval
+        : feature.kind === "dense"
+          ? (feature.learn[fold] ?? feature.learn[0])
+          : feature.learn
+    ) as Bins | Uint32Array;
+    kernel.splitRows(kind, values, choice.bin, leafOf, level, 0, leafOf.length);
   };
 
   const bias = new Array<number>(outputs).fill(0);
@@ -670,11 +669,12 @@ export function train(
     ...searchSlots(
       features.length,
       searchFeatures.reduce((sum, f) => sum + noiseDraws(f), 0),
+      threads,
       arrays,
     ),
   };
   const { control } = shared;
-  const search = new SplitSearchThreads(shared, threads, sparseSums);
+  const levelThreads = new LevelThreads(shared, sparseSums);
   const lambda = Math.max(params.l2_leaf_reg, 1e-20);
   const usedCtrs = new Set<string>();
   const learnMetrics: Record<string, number[]> = Object.fromEntries(learnMetricList.map((m) => [m.name, []]));
@@ -722,9 +722,39 @@ export function train(
 
       leafOf.fill(0);
       levelRows.startTree();
+      control[CONTROL.FOLD] = fold;
+      // Level 0 lists every row with weight ≠ 0 (as the "low" side): each thread's count of them.
+      for (let thread = 0; thread < threads; thread++) {
+        const [from, to] = kernel.rowRange(rows, threads, thread);
+        let nonZero = 0;
+        for (let row = from; row < to; row++) if (bootstrap[row] !== 0) nonZero++;
+        shared.rangeHigh[thread] = 0;
+        shared.rangeLow[thread] = nonZero;
+      }
       const choices: Choice[] = [];
       for (let level = 0; level < params.depth; level++) {
-        levelRows.startLevel(level, leafOf, bootstrap, weighted);
+        // The rows the level's histograms sum (histograms.ts), listed by each thread for its own
+        // rows, after the rows of the threads before it: the smaller side of the last split.
+        let smallIsHigh = false;
+        if (level > 0) {
+          let high = 0;
+          let low = 0;
+          for (let thread = 0; thread < threads; thread++) {
+            high += shared.rangeHigh[thread]!;
+            low += shared.rangeLow[thread]!;
+          }
+          smallIsHigh = high < low;
+        }
+        let listed = 0;
+        for (let thread = 0; thread < threads; thread++) {
+          shared.rangeAt[thread] = listed;
+          listed += smallIsHigh ? shared.rangeHigh[thread]! : shared.rangeLow[thread]!;
+        }
+        levelRows.begin(level, smallIsHigh);
+        control[CONTROL.LEVEL] = level;
+        control[CONTROL.SMALL_IS_HIGH] = smallIsHigh ? 1 : 0;
+        levelThreads.run("LIST");
+        levelRows.finish(listed);
         const tried: number[] = [];
         for (let unit = 0; unit < units; unit++)
           if (params.rsm >= 1 || next() <= params.rsm) tried.push(unit);
@@ -747,14 +777,11 @@ export function train(
           }
         for (let draw = 0; noiseScale > 0 && draw < draws; draw++)
           shared.noise[draw] = noiseScale * gaussian();
-        control[CONTROL.LEVEL] = level;
-        control[CONTROL.FOLD] = fold;
         control[CONTROL.COUNT] = levelRows.count;
-        control[CONTROL.SMALL_IS_HIGH] = levelRows.smallIsHigh ? 1 : 0;
         control[CONTROL.STAMP] = levelRows.stamp;
         control[CONTROL.CANDIDATES] = candidateCount;
         control[CONTROL.NOISE] = noiseScale > 0 ? 1 : 0;
-        search.runLevel(() => {
+        levelThreads.run("SEARCH", () => {
           if (sparseCount > 0) sparseSums.build();
         });
         // The per-feature winners compared in candidate order, each with a fresh draw.
@@ -771,7 +798,10 @@ export function train(
         }
         if (best.feature < 0) break;
         const choice = { feature: best.feature, bin: best.bin };
-        applySplit(choice, fold, leafOf, level, false);
+        // Each thread splits its rows and counts their sides (for the next level's list).
+        control[CONTROL.SPLIT_FEATURE] = choice.feature;
+        control[CONTROL.SPLIT_BIN] = choice.bin;
+        levelThreads.run("SPLIT");
         choices.push(choice);
       }
 
@@ -850,7 +880,7 @@ export function train(
       if (stop) break;
     }
   } finally {
-    search.close();
+    levelThreads.close();
   }
 
   const kept = evalData && params.use_best_model ? trees.slice(0, bestIteration + 1) : trees;
