@@ -7,7 +7,7 @@ export function outputCount(loss: LossFunction, classCount: number): number {
 
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 
-/** log(1 + e^x) without overflow. */
+/** log(1 + e^x) without overflow (split-kernel.ts has its own: the kernel uses nothing outside it). */
 const softplus = (x: number): number => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x)));
 
 /** Probabilities (classification) or predictions (RMSE) from raw outputs, row by row. */
@@ -41,72 +41,6 @@ export function transformRaw(loss: LossFunction, raw: Float64Array, outputs: num
     for (let k = 0; k < outputs; k++) probabilities[base + k] = (probabilities[base + k] as number) / sum;
   }
   return probabilities;
-}
-
-/**
- * First and second derivatives of the loss for every row and output, and the loss value: the
- * same number {@link lossValue} gives (the same operations in the same order), from the pass
- * that needs the probabilities anyway. `target` holds class indices (classification) or values
- * (RMSE).
- */
-export function derivatives(
-  loss: LossFunction,
-  raw: Float64Array,
-  target: Float64Array,
-  outputs: number,
-  gradient: Float64Array,
-  hessian: Float64Array,
-): number {
-  const rows = target.length;
-  let total = 0;
-  if (loss === "RMSE") {
-    for (let row = 0; row < rows; row++) {
-      gradient[row] = raw[row]! - target[row]!;
-      hessian[row] = 1;
-      total += (raw[row]! - target[row]!) ** 2;
-    }
-    return Math.sqrt(total / rows);
-  }
-  if (loss === "Logloss") {
-    for (let row = 0; row < rows; row++) {
-      const a = raw[row]!;
-      const p = sigmoid(a);
-      gradient[row] = p - target[row]!;
-      hessian[row] = Math.max(p * (1 - p), 1e-16);
-      total += target[row] === 1 ? softplus(-a) : softplus(a);
-    }
-    return total / rows;
-  }
-  for (let row = 0; row < rows; row++) {
-    const label = target[row]!;
-    const base = row * outputs;
-    if (loss === "MultiClassOneVsAll") {
-      for (let k = 0; k < outputs; k++) {
-        const a = raw[base + k]!;
-        const p = sigmoid(a);
-        gradient[base + k] = p - (k === label ? 1 : 0);
-        hessian[base + k] = Math.max(p * (1 - p), 1e-16);
-        total += k === label ? softplus(-a) : softplus(a);
-      }
-      continue;
-    }
-    // Softmax as transformRaw computes it: exponentials held in `gradient` until the sum is known.
-    let max = Number.NEGATIVE_INFINITY;
-    for (let k = 0; k < outputs; k++) max = Math.max(max, raw[base + k]!);
-    let sum = 0;
-    for (let k = 0; k < outputs; k++) {
-      const e = Math.exp(raw[base + k]! - max);
-      gradient[base + k] = e;
-      sum += e;
-    }
-    for (let k = 0; k < outputs; k++) {
-      const p = gradient[base + k]! / sum;
-      gradient[base + k] = p - (k === label ? 1 : 0);
-      hessian[base + k] = Math.max(p * (1 - p), 1e-16);
-    }
-    total += max + Math.log(sum) - raw[base + label]!;
-  }
-  return loss === "MultiClassOneVsAll" ? total / rows / outputs : total / rows;
 }
 
 /**

@@ -81,6 +81,19 @@ export interface SearchShared {
   rangeAt: Int32Array;
   rangeHigh: Int32Array;
   rangeLow: Int32Array;
+  /** Per row: raw outputs, target (class index or value), derivatives, averaging-fold leaf. */
+  raw: Float64Array;
+  target: Float64Array;
+  gradient: Float64Array;
+  hessian: Float64Array;
+  averagingLeafOf: Uint32Array;
+  /** The tree's leaf values (leaf × outputs + k), for the update job. */
+  leafValues: Float64Array;
+  /** Per block of BLOCK rows: [Σ bootstrap weight, Σ (g·w)²] (weigh job); the loss sum (update job). */
+  blockSums: Float64Array;
+  blockLoss: Float64Array;
+  /** Per block: rows, then Σ gradient, then Σ hessian per (leaf, output) (leaves job), `leafCount × (1 + 2·outputs)` each. */
+  blockLeaves: Float64Array;
   /** A worker's error message, UTF-8, when it failed. */
   failure: Uint8Array;
 }
@@ -109,14 +122,175 @@ export function splitKernel() {
     NOISE: 11,
     SPLIT_FEATURE: 12,
     SPLIT_BIN: 13,
-    SIZE: 14,
+    LOSS: 14,
+    LEAF_ROWS: 15,
+    LEAF_COUNT: 16,
+    ADD_LEAVES: 17,
+    SIZE: 18,
   } as const;
   /** What the threads do when woken (`CONTROL.JOB`). */
-  const JOB = { LIST: 0, SEARCH: 1, SPLIT: 2 } as const;
+  const JOB = { LIST: 0, SEARCH: 1, SPLIT: 2, WEIGH: 3, LEAVES: 4, UPDATE: 5 } as const;
+  /** The losses as `CONTROL.LOSS` codes. */
+  const LOSS = { RMSE: 0, Logloss: 1, MultiClassOneVsAll: 2, MultiClass: 3 } as const;
+  /**
+   * Rows per block. Sums over rows are taken per block, then over the blocks in block order, so
+   * they are the same whichever thread sums a block.
+   */
+  const BLOCK = 4096;
 
   /** Thread `thread`'s rows of `rows`: [from, to). */
   function rowRange(rows: number, threads: number, thread: number): [number, number] {
     return [Math.floor((rows * thread) / threads), Math.floor((rows * (thread + 1)) / threads)];
+  }
+
+  /** Thread `thread`'s blocks of `rows` rows: [from, to) block indices. */
+  function blockRange(rows: number, threads: number, thread: number): [number, number] {
+    const blocks = Math.ceil(rows / BLOCK);
+    return [Math.floor((blocks * thread) / threads), Math.floor((blocks * (thread + 1)) / threads)];
+  }
+
+  const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
+  /** log(1 + e^x) without overflow. */
+  const softplus = (x: number): number => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x)));
+
+  /**
+   * First and second derivatives of the loss (a LOSS code) for rows [from, to) and every output,
+   * and the sum of the rows' loss values: squared error (RMSE), Logloss
+   * `y·softplus(−a) + (1−y)·softplus(a)`, MultiClassOneVsAll that per class, MultiClass
+   * `logsumexp(a) − a_y`. `target` holds class indices (classification) or values (RMSE).
+   */
+  function derivatives(
+    loss: number,
+    raw: Float64Array,
+    target: Float64Array,
+    outputs: number,
+    gradient: Float64Array,
+    hessian: Float64Array,
+    from: number,
+    to: number,
+  ): number {
+    let total = 0;
+    if (loss === LOSS.RMSE) {
+      for (let row = from; row < to; row++) {
+        const error = raw[row]! - target[row]!;
+        gradient[row] = error;
+        hessian[row] = 1;
+        total += error * error;
+      }
+      return total;
+    }
+    if (loss === LOSS.Logloss) {
+      for (let row = from; row < to; row++) {
+        const a = raw[row]!;
+        const p = sigmoid(a);
+        gradient[row] = p - target[row]!;
+        hessian[row] = Math.max(p * (1 - p), 1e-16);
+        total += target[row] === 1 ? softplus(-a) : softplus(a);
+      }
+      return total;
+    }
+    for (let row = from; row < to; row++) {
+      const label = target[row]!;
+      const base = row * outputs;
+      if (loss === LOSS.MultiClassOneVsAll) {
+        for (let k = 0; k < outputs; k++) {
+          const a = raw[base + k]!;
+          const p = sigmoid(a);
+          gradient[base + k] = p - (k === label ? 1 : 0);
+          hessian[base + k] = Math.max(p * (1 - p), 1e-16);
+          total += k === label ? softplus(-a) : softplus(a);
+        }
+        continue;
+      }
+      // Softmax: the exponentials held in `gradient` until their sum is known.
+      let max = Number.NEGATIVE_INFINITY;
+      for (let k = 0; k < outputs; k++) max = Math.max(max, raw[base + k]!);
+      let sum = 0;
+      for (let k = 0; k < outputs; k++) {
+        const e = Math.exp(raw[base + k]! - max);
+        gradient[base + k] = e;
+        sum += e;
+      }
+      for (let k = 0; k < outputs; k++) {
+        const p = gradient[base + k]! / sum;
+        gradient[base + k] = p - (k === label ? 1 : 0);
+        hessian[base + k] = Math.max(p * (1 - p), 1e-16);
+      }
+      total += max + Math.log(sum) - raw[base + label]!;
+    }
+    return total;
+  }
+
+  /** The weigh job on blocks [first, end): weighted gradients g·w, and per block Σ w and Σ (g·w)². */
+  function weighBlocks(shared: SearchShared, first: number, end: number): void {
+    const { rows, outputs, bootstrap, gradient, weighted, blockSums } = shared;
+    for (let block = first; block < end; block++) {
+      let weightSum = 0;
+      let squared = 0;
+      const last = Math.min(rows, (block + 1) * BLOCK);
+      for (let row = block * BLOCK; row < last; row++) {
+        const weight = bootstrap[row]!;
+        weightSum += weight;
+        for (let k = 0; k < outputs; k++) {
+          const g = gradient[row * outputs + k]! * weight;
+          weighted[row * outputs + k] = g;
+          squared += g * g;
+        }
+      }
+      blockSums[block * 2] = weightSum;
+      blockSums[block * 2 + 1] = squared;
+    }
+  }
+
+  /** The leaves job on blocks [first, end): per block, rows and Σ gradient, Σ hessian per leaf. */
+  function sumLeafBlocks(
+    shared: SearchShared,
+    leafRows: Uint32Array,
+    leafCount: number,
+    first: number,
+    end: number,
+  ): void {
+    const { rows, outputs, gradient, hessian, blockLeaves } = shared;
+    const size = leafCount * (1 + 2 * outputs);
+    for (let block = first; block < end; block++) {
+      const counts = block * size;
+      const sumsG = counts + leafCount;
+      const sumsH = sumsG + leafCount * outputs;
+      blockLeaves.fill(0, counts, counts + size);
+      const last = Math.min(rows, (block + 1) * BLOCK);
+      for (let row = block * BLOCK; row < last; row++) {
+        const leaf = leafRows[row]!;
+        blockLeaves[counts + leaf] = blockLeaves[counts + leaf]! + 1;
+        for (let k = 0; k < outputs; k++) {
+          const at = leaf * outputs + k;
+          blockLeaves[sumsG + at] = blockLeaves[sumsG + at]! + gradient[row * outputs + k]!;
+          blockLeaves[sumsH + at] = blockLeaves[sumsH + at]! + hessian[row * outputs + k]!;
+        }
+      }
+    }
+  }
+
+  /** The update job on blocks [first, end): raw += the leaf's values (if `addLeaves`), then the derivatives and per block the loss sum. */
+  function updateBlocks(
+    shared: SearchShared,
+    loss: number,
+    leafRows: Uint32Array,
+    addLeaves: boolean,
+    first: number,
+    end: number,
+  ): void {
+    const { rows, outputs, raw, target, gradient, hessian, leafValues, blockLoss } = shared;
+    for (let block = first; block < end; block++) {
+      const from = block * BLOCK;
+      const last = Math.min(rows, from + BLOCK);
+      if (addLeaves)
+        for (let row = from; row < last; row++) {
+          const base = leafRows[row]! * outputs;
+          for (let k = 0; k < outputs; k++)
+            raw[row * outputs + k] = raw[row * outputs + k]! + leafValues[base + k]!;
+        }
+      blockLoss[block] = derivatives(loss, raw, target, outputs, gradient, hessian, from, last);
+    }
   }
 
   /**
@@ -591,6 +765,23 @@ export function splitKernel() {
         const fold = control[CONTROL.FOLD]!;
         const [from, to] = rowRange(rows, shared.threads, thread);
         const job = control[CONTROL.JOB]!;
+        if (job === JOB.WEIGH || job === JOB.LEAVES || job === JOB.UPDATE) {
+          const [first, end] = blockRange(rows, shared.threads, thread);
+          const leafRows = control[CONTROL.LEAF_ROWS] === 1 ? shared.averagingLeafOf : leafOf;
+          if (job === JOB.WEIGH) weighBlocks(shared, first, end);
+          else if (job === JOB.LEAVES)
+            sumLeafBlocks(shared, leafRows, control[CONTROL.LEAF_COUNT]!, first, end);
+          else
+            updateBlocks(
+              shared,
+              control[CONTROL.LOSS]!,
+              leafRows,
+              control[CONTROL.ADD_LEAVES] === 1,
+              first,
+              end,
+            );
+          return;
+        }
         if (job === JOB.LIST) {
           const list = {
             rows: shared.levelRows,
@@ -667,6 +858,8 @@ export function splitKernel() {
   return {
     CONTROL,
     JOB,
+    LOSS,
+    BLOCK,
     rowRange,
     listRows,
     splitRows,

@@ -24,7 +24,7 @@ const outputs = 3;
  * then feature 0's split at bin 10 applied.
  */
 function levelJobs(threads: number, broken = false) {
-  const rows = 3000;
+  const rows = 10000;
   const next = mulberry32(11);
   const none = { sparseOrdinal: -1, sparseAbsent: false, sparseEmpty: false, sparseRows: new Uint32Array(0) };
   const dense = (binCount: number): SearchFeature => ({
@@ -56,6 +56,17 @@ function levelJobs(threads: number, broken = false) {
   });
   const levelRows = new LevelRows(rows, outputs, 4, sharedArrays);
   const draws = features.reduce((sum, feature) => sum + noiseDraws(feature), 0);
+  const random = (length: number) => {
+    const values = sharedArrays.float64(length);
+    values.forEach((_, at) => {
+      values[at] = next() - 0.5;
+    });
+    return values;
+  };
+  const target = sharedArrays.float64(rows);
+  target.forEach((_, row) => {
+    target[row] = Math.floor(next() * outputs);
+  });
   const shared: SearchShared = {
     rows,
     outputs,
@@ -71,7 +82,15 @@ function levelJobs(threads: number, broken = false) {
     levelPacked: levelRows.packed,
     totalWeight: levelRows.totalWeight,
     totalDelta: levelRows.totalDelta,
-    ...searchSlots(features.length, draws, threads, sharedArrays),
+    raw: random(rows * outputs),
+    target,
+    gradient: random(rows * outputs),
+    hessian: random(rows * outputs).map(Math.abs),
+    averagingLeafOf: sharedArrays.uint32(rows),
+    ...searchSlots(
+      { features: features.length, noiseDraws: draws, threads, rows, outputs, depth: 3 },
+      sharedArrays,
+    ),
   };
   // Each thread's rows on the smaller side (right: bit 0 set) go after the threads before it.
   let listed = 0;
@@ -119,7 +138,24 @@ function levelJobs(threads: number, broken = false) {
       left += shared.rangeLow[thread] as number;
     }
     const sides = [right, left];
+    // The per-row jobs: weigh the gradients, sum the leaves of the 4-leaf tree, add leaf values.
+    jobs.run("WEIGH");
+    control[CONTROL.LEAF_COUNT] = 4;
+    jobs.run("LEAVES");
+    shared.leafValues.set([0.1, -0.2, 0.3, 0.4, -0.5, 0.6, 0.7, 0.8, -0.9, 1, 1.1, -1.2]);
+    control[CONTROL.LOSS] = kernel.LOSS.MultiClass;
+    control[CONTROL.ADD_LEAVES] = 1;
+    jobs.run("UPDATE");
+    const perRow = {
+      weighted: Array.from(weighted),
+      blockSums: Array.from(shared.blockSums),
+      blockLeaves: Array.from(shared.blockLeaves),
+      raw: Array.from(shared.raw),
+      gradient: Array.from(shared.gradient),
+      blockLoss: Array.from(shared.blockLoss),
+    };
     return {
+      perRow,
       list,
       search,
       leafOf: Array.from(leafOf),
@@ -144,11 +180,13 @@ describe("LevelThreads", () => {
     expect(alone.search.bins.every((bin) => bin >= 0)).toBe(true);
     expect(threaded.leafOf).toEqual(alone.leafOf);
     expect(threaded.sides).toEqual(alone.sides);
+    expect(threaded.perRow).toEqual(alone.perRow);
+    expect(alone.perRow.blockLoss).toHaveLength(3);
   });
 
   it("lists the rows one thread lists alone, and splits as the split says", () => {
     const { list, leafOf, sides, bootstrap, weighted } = levelJobs(3);
-    const reference = new LevelRows(3000, outputs, 4);
+    const reference = new LevelRows(10000, outputs, 4);
     const before = Uint32Array.from(leafOf, (leaf) => leaf & 1);
     reference.startTree();
     reference.startLevel(1, before, bootstrap, weighted);

@@ -39,18 +39,10 @@ export function sharedCopy<T extends Uint8Array | Uint16Array | Uint32Array>(val
   return copy;
 }
 
-/** The control slots, per-candidate and per-thread arrays of {@link SearchShared}. */
-export function searchSlots(
-  features: number,
-  noiseDraws: number,
-  threads: number,
-  arrays: ArrayMaker,
-): Pick<
+/** What {@link searchSlots} makes: the jobs' control slots and per-candidate, per-thread and per-block arrays. */
+export type SearchSlots = Pick<
   SearchShared,
   | "threads"
-  | "rangeAt"
-  | "rangeHigh"
-  | "rangeLow"
   | "control"
   | "scaledL2"
   | "candidates"
@@ -59,9 +51,32 @@ export function searchSlots(
   | "noise"
   | "bestScore"
   | "bestBin"
+  | "rangeAt"
+  | "rangeHigh"
+  | "rangeLow"
+  | "leafValues"
+  | "blockSums"
+  | "blockLoss"
+  | "blockLeaves"
   | "failure"
-> {
+>;
+
+/** The slots of {@link SearchShared} for a fit of this size. */
+export function searchSlots(
+  size: {
+    features: number;
+    noiseDraws: number;
+    threads: number;
+    rows: number;
+    outputs: number;
+    depth: number;
+  },
+  arrays: ArrayMaker,
+): SearchSlots {
+  const { features, threads, outputs } = size;
   const int32 = (length: number) => new Int32Array(arrays.uint32(length).buffer);
+  const blocks = Math.ceil(size.rows / kernel.BLOCK);
+  const leaves = 2 ** size.depth;
   return {
     threads,
     control: int32(CONTROL.SIZE),
@@ -69,12 +84,16 @@ export function searchSlots(
     candidates: int32(features),
     noiseAt: int32(features),
     penalty: arrays.float64(features),
-    noise: arrays.float64(Math.max(1, noiseDraws)),
+    noise: arrays.float64(Math.max(1, size.noiseDraws)),
     bestScore: arrays.float64(features),
     bestBin: int32(features),
     rangeAt: int32(threads),
     rangeHigh: int32(threads),
     rangeLow: int32(threads),
+    leafValues: arrays.float64(leaves * outputs),
+    blockSums: arrays.float64(blocks * 2),
+    blockLoss: arrays.float64(blocks),
+    blockLeaves: arrays.float64(blocks * leaves * (1 + 2 * outputs)),
     failure: new Uint8Array(arrays.uint32(FAILURE_BYTES / 4).buffer),
   };
 }

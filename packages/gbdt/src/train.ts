@@ -9,7 +9,7 @@ import {
 } from "./ctr.ts";
 import { encodeLabels, stringColumn, type TrainData } from "./data.ts";
 import { type Bins, LevelRows, ordinaryArrays, SparseSums } from "./histograms.ts";
-import { derivatives, outputCount } from "./loss.ts";
+import { outputCount } from "./loss.ts";
 import { evaluateMetrics, type Metric, resolveMetrics } from "./metrics.ts";
 import {
   GbdtModel,
@@ -627,25 +627,27 @@ export function train(
     kernel.splitRows(kind, values, choice.bin, leafOf, level, 0, leafOf.length);
   };
 
-  const bias = new Array<number>(outputs).fill(0);
-  if (lossName === "RMSE") bias[0] = target.reduce((sum, value) => sum + value, 0) / rows;
-  const raw = new Float64Array(rows * outputs);
-  for (let row = 0; row < rows; row++) for (let k = 0; k < outputs; k++) raw[row * outputs + k] = bias[k]!;
-  const evalRaw = new Float64Array(evalRows * outputs);
-  for (let row = 0; row < evalRows; row++)
-    for (let k = 0; k < outputs; k++) evalRaw[row * outputs + k] = bias[k]!;
-
-  const gradient = new Float64Array(rows * outputs);
-  const hessian = new Float64Array(rows * outputs);
-  // What the split search reads, on shared memory when worker threads take part (split-kernel.ts).
+  // What the threads' jobs read and write, on shared memory when worker threads take part
+  // (split-kernel.ts): everything per learn row.
   const searchFeatures = features.map(searchFeatureOf);
   const threads = searchThreads(params.thread_count, rows, searchFeatures);
   if (threads > 1) shareBins(features, searchFeatures);
   const arrays = threads > 1 ? sharedArrays : ordinaryArrays;
+  const bias = new Array<number>(outputs).fill(0);
+  if (lossName === "RMSE") bias[0] = target.reduce((sum, value) => sum + value, 0) / rows;
+  const raw = arrays.float64(rows * outputs);
+  for (let row = 0; row < rows; row++) for (let k = 0; k < outputs; k++) raw[row * outputs + k] = bias[k]!;
+  const evalRaw = new Float64Array(evalRows * outputs);
+  for (let row = 0; row < evalRows; row++)
+    for (let k = 0; k < outputs; k++) evalRaw[row * outputs + k] = bias[k]!;
+  const learnTarget = arrays.float64(rows);
+  learnTarget.set(target);
+  const gradient = arrays.float64(rows * outputs);
+  const hessian = arrays.float64(rows * outputs);
   const weighted = arrays.float64(rows * outputs);
   const bootstrap = arrays.float64(rows);
   const leafOf = arrays.uint32(rows);
-  const averagingLeafOf = new Uint32Array(rows);
+  const averagingLeafOf = arrays.uint32(rows);
   const evalLeafOf = new Uint32Array(evalRows);
   const maxLeaves = 1 << Math.max(0, params.depth - 1);
   // Each level's rows and per-leaf totals, and the sparse features' sums (histograms.ts).
@@ -666,10 +668,20 @@ export function train(
     levelPacked: levelRows.packed,
     totalWeight: levelRows.totalWeight,
     totalDelta: levelRows.totalDelta,
+    raw,
+    target: learnTarget,
+    gradient,
+    hessian,
+    averagingLeafOf,
     ...searchSlots(
-      features.length,
-      searchFeatures.reduce((sum, f) => sum + noiseDraws(f), 0),
-      threads,
+      {
+        features: features.length,
+        noiseDraws: searchFeatures.reduce((sum, f) => sum + noiseDraws(f), 0),
+        threads,
+        rows,
+        outputs,
+        depth: params.depth,
+      },
       arrays,
     ),
   };
@@ -685,15 +697,23 @@ export function train(
   let bestIteration = 0;
   let bestValue = evalMetric.higherIsBetter ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
 
-  // The first tree's derivatives; each tree's pass over the rows for the next one's also gives
-  // the learn loss of the outputs so far.
-  derivatives(lossName, raw, target, outputs, gradient, hessian);
+  const blocks = Math.ceil(rows / kernel.BLOCK);
+  /** Σ over the blocks, in block order, of `values[block × stride + offset]`. */
+  const sumBlocks = (values: Float64Array, stride: number, offset: number): number => {
+    let sum = 0;
+    for (let block = 0; block < blocks; block++) sum += values[block * stride + offset]!;
+    return sum;
+  };
+  control[CONTROL.LOSS] = kernel.LOSS[lossName];
   try {
+    // The first tree's derivatives; each tree's update job, which adds its leaf values, gives the
+    // next one's and the learn loss of the outputs so far.
+    control[CONTROL.ADD_LEAVES] = 0;
+    levelThreads.run("UPDATE");
     for (let iteration = 0; iteration < params.iterations; iteration++) {
       const fold = learningFolds > 1 ? Math.floor(next() * learningFolds) : 0;
-      // Bootstrap weights, redrawn per tree, used for split scoring only (leaves use all rows).
-      let weightSum = 0;
-      let squaredGradient = 0;
+      // Bootstrap weights, redrawn per tree, used for split scoring only (leaves use all rows),
+      // drawn here in row order; the weigh job weights the gradients and sums per block.
       for (let row = 0; row < rows; row++) {
         const weight =
           params.bootstrap_type === "Bayesian"
@@ -704,13 +724,10 @@ export function train(
               ? Number(next() < params.subsample)
               : 1;
         bootstrap[row] = weight;
-        weightSum += weight;
-        for (let k = 0; k < outputs; k++) {
-          const g = gradient[row * outputs + k]! * weight;
-          weighted[row * outputs + k] = g;
-          squaredGradient += g * g;
-        }
       }
+      levelThreads.run("WEIGH");
+      const weightSum = sumBlocks(shared.blockSums, 2, 0);
+      const squaredGradient = sumBlocks(shared.blockSums, 2, 1);
       shared.scaledL2[0] = lambda * (weightSum / rows);
       // CatBoost's score noise: full strength early, fading once iteration × lr exceeds ln(rows).
       const modelSize = Math.exp(Math.log(rows) - iteration * params.learning_rate);
@@ -814,33 +831,36 @@ export function train(
         });
         leafRows = averagingLeafOf;
       }
+      // Per leaf: rows, Σ gradient and Σ hessian, summed per block by the leaves job.
       const leafCount = 1 << choices.length;
-      const leafG = new Float64Array(leafCount * outputs);
-      const leafH = new Float64Array(leafCount * outputs);
-      const leafWeights = new Array<number>(leafCount).fill(0);
-      for (let row = 0; row < rows; row++) {
-        const leaf = leafRows[row]!;
-        leafWeights[leaf]!++;
-        for (let k = 0; k < outputs; k++) {
-          const at = leaf * outputs + k;
-          leafG[at] = leafG[at]! + gradient[row * outputs + k]!;
-          leafH[at] = leafH[at]! + hessian[row * outputs + k]!;
-        }
-      }
-      const leafValues = Array.from(leafG, (g, at) => (-params.learning_rate * g) / (leafH[at]! + lambda));
+      control[CONTROL.LEAF_ROWS] = leafRows === leafOf ? 0 : 1;
+      control[CONTROL.LEAF_COUNT] = leafCount;
+      levelThreads.run("LEAVES");
+      const blockSize = leafCount * (1 + 2 * outputs);
+      const leafWeights = Array.from({ length: leafCount }, (_, leaf) =>
+        sumBlocks(shared.blockLeaves, blockSize, leaf),
+      );
+      const leafValues = Array.from({ length: leafCount * outputs }, (_, at) => {
+        const g = sumBlocks(shared.blockLeaves, blockSize, leafCount + at);
+        const h = sumBlocks(shared.blockLeaves, blockSize, leafCount + leafCount * outputs + at);
+        return (-params.learning_rate * g) / (h + lambda);
+      });
       const splits = choices.map((choice) => {
         const feature = features[choice.feature] as TrainFeature;
         if (feature.kind === "dense" && feature.ctrKey !== undefined) usedCtrs.add(feature.ctrKey);
         return modelFeatureOf(feature, choice.bin);
       });
       trees.push({ splits, leafValues, leafWeights });
-      for (let row = 0; row < rows; row++) {
-        const base = leafRows[row]! * outputs;
-        for (let k = 0; k < outputs; k++)
-          raw[row * outputs + k] = raw[row * outputs + k]! + leafValues[base + k]!;
-      }
-
-      const learnLoss = derivatives(lossName, raw, target, outputs, gradient, hessian);
+      shared.leafValues.set(leafValues);
+      control[CONTROL.ADD_LEAVES] = 1;
+      levelThreads.run("UPDATE");
+      const lossSum = sumBlocks(shared.blockLoss, 1, 0);
+      const learnLoss =
+        lossName === "RMSE"
+          ? Math.sqrt(lossSum / rows)
+          : lossName === "MultiClassOneVsAll"
+            ? lossSum / rows / outputs
+            : lossSum / rows;
       const learnValues = evaluateMetrics(learnMetricList, raw, target, outputs, {
         loss: lossName,
         value: learnLoss,
