@@ -31,6 +31,8 @@ export interface SearchFeature {
   sparseEmpty: boolean;
   /** Sparse: the learn rows where it is 1, ascending. */
   sparseRows: Uint32Array;
+  /** On the eval rows: the bins / value ids (dense, one-hot), the rows where it is 1 (sparse). */
+  evalValues: Bins | Uint32Array;
 }
 
 /** The sparse features' per-(feature, leaf) sums of the current level (histograms.ts's SparseSums). */
@@ -81,6 +83,12 @@ export interface SearchShared {
   rangeAt: Int32Array;
   rangeHigh: Int32Array;
   rangeLow: Int32Array;
+  /** The eval rows: how many, each one's leaf in the tree and raw outputs. */
+  evalRows: number;
+  evalLeafOf: Uint32Array;
+  evalRaw: Float64Array;
+  /** The tree's splits: feature and bin per level (the tree job). */
+  treeSplits: Int32Array;
   /** Per row: raw outputs, target (class index or value), derivatives, averaging-fold leaf. */
   raw: Float64Array;
   target: Float64Array;
@@ -126,10 +134,12 @@ export function splitKernel() {
     LEAF_ROWS: 15,
     LEAF_COUNT: 16,
     ADD_LEAVES: 17,
-    SIZE: 18,
+    TREE_LEVELS: 18,
+    AVERAGING_FOLD: 19,
+    SIZE: 20,
   } as const;
   /** What the threads do when woken (`CONTROL.JOB`). */
-  const JOB = { LIST: 0, SEARCH: 1, SPLIT: 2, WEIGH: 3, LEAVES: 4, UPDATE: 5 } as const;
+  const JOB = { LIST: 0, SEARCH: 1, SPLIT: 2, WEIGH: 3, LEAVES: 4, UPDATE: 5, TREE: 6 } as const;
   /** The losses as `CONTROL.LOSS` codes. */
   const LOSS = { RMSE: 0, Logloss: 1, MultiClassOneVsAll: 2, MultiClass: 3 } as const;
   /**
@@ -270,9 +280,43 @@ export function splitKernel() {
     }
   }
 
-  /** The update job on blocks [first, end): raw += the leaf's values (if `addLeaves`), then the derivatives and per block the loss sum. */
+  /**
+   * The tree job for thread `thread`: the leaves of its learn rows on the averaging fold (when
+   * `CONTROL.AVERAGING_FOLD` ≥ 0) and of its eval rows, from the tree's splits.
+   */
+  function treeLeaves(shared: SearchShared, thread: number): void {
+    const { control, features, treeSplits } = shared;
+    const levels = control[CONTROL.TREE_LEVELS]!;
+    const averaging = control[CONTROL.AVERAGING_FOLD]!;
+    const apply = (
+      leafOf: Uint32Array,
+      from: number,
+      to: number,
+      valuesOf: (feature: SearchFeature) => Bins | Uint32Array,
+    ) => {
+      leafOf.fill(0, from, to);
+      for (let level = 0; level < levels; level++) {
+        const feature = features[treeSplits[level * 2]!] as SearchFeature;
+        splitRows(feature.kind, valuesOf(feature), treeSplits[level * 2 + 1]!, leafOf, level, from, to);
+      }
+    };
+    if (averaging >= 0) {
+      const [from, to] = rowRange(shared.rows, shared.threads, thread);
+      apply(shared.averagingLeafOf, from, to, (feature) =>
+        feature.kind === 2 ? feature.sparseRows : (feature.bins[averaging] ?? (feature.bins[0] as Bins)),
+      );
+    }
+    const [evalFrom, evalTo] = rowRange(shared.evalRows, shared.threads, thread);
+    apply(shared.evalLeafOf, evalFrom, evalTo, (feature) => feature.evalValues);
+  }
+
+  /**
+   * The update job on blocks [first, end): raw += the leaf's values (if `addLeaves`, and then for
+   * thread `thread`'s eval rows too), then the derivatives and per block the loss sum.
+   */
   function updateBlocks(
     shared: SearchShared,
+    thread: number,
     loss: number,
     leafRows: Uint32Array,
     addLeaves: boolean,
@@ -280,6 +324,15 @@ export function splitKernel() {
     end: number,
   ): void {
     const { rows, outputs, raw, target, gradient, hessian, leafValues, blockLoss } = shared;
+    if (addLeaves) {
+      const { evalLeafOf, evalRaw } = shared;
+      const [evalFrom, evalTo] = rowRange(shared.evalRows, shared.threads, thread);
+      for (let row = evalFrom; row < evalTo; row++) {
+        const base = evalLeafOf[row]! * outputs;
+        for (let k = 0; k < outputs; k++)
+          evalRaw[row * outputs + k] = evalRaw[row * outputs + k]! + leafValues[base + k]!;
+      }
+    }
     for (let block = first; block < end; block++) {
       const from = block * BLOCK;
       const last = Math.min(rows, from + BLOCK);
@@ -765,6 +818,10 @@ export function splitKernel() {
         const fold = control[CONTROL.FOLD]!;
         const [from, to] = rowRange(rows, shared.threads, thread);
         const job = control[CONTROL.JOB]!;
+        if (job === JOB.TREE) {
+          treeLeaves(shared, thread);
+          return;
+        }
         if (job === JOB.WEIGH || job === JOB.LEAVES || job === JOB.UPDATE) {
           const [first, end] = blockRange(rows, shared.threads, thread);
           const leafRows = control[CONTROL.LEAF_ROWS] === 1 ? shared.averagingLeafOf : leafOf;
@@ -774,6 +831,7 @@ export function splitKernel() {
           else
             updateBlocks(
               shared,
+              thread,
               control[CONTROL.LOSS]!,
               leafRows,
               control[CONTROL.ADD_LEAVES] === 1,

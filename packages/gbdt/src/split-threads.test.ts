@@ -26,18 +26,21 @@ const outputs = 3;
 function levelJobs(threads: number, broken = false) {
   const rows = 10000;
   const next = mulberry32(11);
+  const evalRows = 2500;
   const none = { sparseOrdinal: -1, sparseAbsent: false, sparseEmpty: false, sparseRows: new Uint32Array(0) };
   const dense = (binCount: number): SearchFeature => ({
     kind: 0,
     bins: [sharedCopy(Uint8Array.from({ length: rows }, () => Math.floor(next() * binCount)))],
     binCount,
     ...none,
+    evalValues: sharedCopy(Uint8Array.from({ length: evalRows }, () => Math.floor(next() * binCount))),
   });
   const features: SearchFeature[] = [dense(40), dense(7), dense(255), dense(2), dense(16)];
   features.push({
     ...dense(4),
     kind: 1,
     bins: [sharedCopy(Uint16Array.from({ length: rows }, () => Math.floor(next() * 4)))],
+    evalValues: sharedCopy(Uint16Array.from({ length: evalRows }, () => Math.floor(next() * 4))),
   });
   // A feature with no bins at all makes the thread that scores it fail.
   if (broken) features[features.length - 1] = { ...(features.at(-1) as SearchFeature), bins: [] };
@@ -87,6 +90,9 @@ function levelJobs(threads: number, broken = false) {
     gradient: random(rows * outputs),
     hessian: random(rows * outputs).map(Math.abs),
     averagingLeafOf: sharedArrays.uint32(rows),
+    evalRows,
+    evalLeafOf: sharedArrays.uint32(evalRows),
+    evalRaw: random(evalRows * outputs),
     ...searchSlots(
       { features: features.length, noiseDraws: draws, threads, rows, outputs, depth: 3 },
       sharedArrays,
@@ -140,6 +146,13 @@ function levelJobs(threads: number, broken = false) {
     const sides = [right, left];
     // The per-row jobs: weigh the gradients, sum the leaves of the 4-leaf tree, add leaf values.
     jobs.run("WEIGH");
+    // The tree (feature 0 at bin 20, then the one-hot feature's value 2) on the averaging fold
+    // and the eval rows.
+    shared.treeSplits.set([0, 20, 5, 2]);
+    control[CONTROL.TREE_LEVELS] = 2;
+    control[CONTROL.AVERAGING_FOLD] = 0;
+    jobs.run("TREE");
+    control[CONTROL.LEAF_ROWS] = 1;
     control[CONTROL.LEAF_COUNT] = 4;
     jobs.run("LEAVES");
     shared.leafValues.set([0.1, -0.2, 0.3, 0.4, -0.5, 0.6, 0.7, 0.8, -0.9, 1, 1.1, -1.2]);
@@ -153,6 +166,9 @@ function levelJobs(threads: number, broken = false) {
       raw: Array.from(shared.raw),
       gradient: Array.from(shared.gradient),
       blockLoss: Array.from(shared.blockLoss),
+      averagingLeafOf: Array.from(shared.averagingLeafOf),
+      evalLeafOf: Array.from(shared.evalLeafOf),
+      evalRaw: Array.from(shared.evalRaw),
     };
     return {
       perRow,
@@ -182,6 +198,7 @@ describe("LevelThreads", () => {
     expect(threaded.sides).toEqual(alone.sides);
     expect(threaded.perRow).toEqual(alone.perRow);
     expect(alone.perRow.blockLoss).toHaveLength(3);
+    expect(new Set(alone.perRow.evalLeafOf)).toEqual(new Set([0, 1, 2, 3]));
   });
 
   it("lists the rows one thread lists alone, and splits as the split says", () => {
@@ -214,6 +231,7 @@ describe("searchThreads", () => {
     sparseAbsent: false,
     sparseEmpty: false,
     sparseRows: new Uint32Array(0),
+    evalValues: new Uint32Array(0),
   });
 
   it("uses the threads asked for, at most one per dense feature, and one for small data", () => {

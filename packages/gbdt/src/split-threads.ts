@@ -55,6 +55,7 @@ export type SearchSlots = Pick<
   | "rangeHigh"
   | "rangeLow"
   | "leafValues"
+  | "treeSplits"
   | "blockSums"
   | "blockLoss"
   | "blockLeaves"
@@ -91,6 +92,7 @@ export function searchSlots(
     rangeHigh: int32(threads),
     rangeLow: int32(threads),
     leafValues: arrays.float64(leaves * outputs),
+    treeSplits: int32(2 * size.depth),
     blockSums: arrays.float64(blocks * 2),
     blockLoss: arrays.float64(blocks),
     blockLeaves: arrays.float64(blocks * leaves * (1 + 2 * outputs)),

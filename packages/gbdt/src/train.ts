@@ -212,10 +212,11 @@ function sparseRowLists(features: readonly TrainFeature[], rows: number): [Uint3
 /** A training feature as the split search sees it (split-kernel.ts). */
 function searchFeatureOf(feature: TrainFeature): SearchFeature {
   const none = { sparseOrdinal: -1, sparseAbsent: false, sparseEmpty: false, sparseRows: new Uint32Array(0) };
+  const evalValues = feature.eval ?? new Uint32Array(0);
   if (feature.kind === "dense")
-    return { kind: 0, bins: feature.learn, binCount: feature.borders.length + 1, ...none };
+    return { kind: 0, bins: feature.learn, binCount: feature.borders.length + 1, ...none, evalValues };
   if (feature.kind === "oneHot")
-    return { kind: 1, bins: [feature.learn], binCount: feature.values.length, ...none };
+    return { kind: 1, bins: [feature.learn], binCount: feature.values.length, ...none, evalValues };
   return {
     kind: 2,
     bins: [],
@@ -224,13 +225,18 @@ function searchFeatureOf(feature: TrainFeature): SearchFeature {
     sparseAbsent: feature.learnAbsent !== undefined,
     sparseEmpty: feature.learn.length === 0,
     sparseRows: feature.learn,
+    evalValues,
   };
 }
 
-/** Moves the features' learn bins and rows to shared memory, for the worker threads. */
+/** Moves the features' learn and eval bins and rows to shared memory, for the worker threads. */
 function shareBins(features: TrainFeature[], searchFeatures: SearchFeature[]): void {
   features.forEach((feature, index) => {
     const search = searchFeatures[index] as SearchFeature;
+    if (feature.eval) {
+      feature.eval = sharedCopy(feature.eval);
+      search.evalValues = feature.eval;
+    }
     if (feature.kind === "dense") {
       feature.learn = feature.learn.map(sharedCopy);
       search.bins = feature.learn;
@@ -610,23 +616,6 @@ export function train(
     return { feature: index, border };
   };
 
-  /**
-   * Sets bit `level` of `leafOf` for the rows going right on `choice` (learn rows of `fold`, or
-   * eval rows), with the kernel's code (split-kernel.ts), on this thread.
-   */
-  const applySplit = (choice: Choice, fold: number, leafOf: Uint32Array, level: number, onEval: boolean) => {
-    const feature = features[choice.feature] as TrainFeature;
-    const kind = (searchFeatures[choice.feature] as SearchFeature).kind;
-    const values = (
-      onEval
-        ? feature.eval
-        : feature.kind === "dense"
-          ? (feature.learn[fold] ?? feature.learn[0])
-          : feature.learn
-    ) as Bins | Uint32Array;
-    kernel.splitRows(kind, values, choice.bin, leafOf, level, 0, leafOf.length);
-  };
-
   // What the threads' jobs read and write, on shared memory when worker threads take part
   // (split-kernel.ts): everything per learn row.
   const searchFeatures = features.map(searchFeatureOf);
@@ -637,7 +626,7 @@ export function train(
   if (lossName === "RMSE") bias[0] = target.reduce((sum, value) => sum + value, 0) / rows;
   const raw = arrays.float64(rows * outputs);
   for (let row = 0; row < rows; row++) for (let k = 0; k < outputs; k++) raw[row * outputs + k] = bias[k]!;
-  const evalRaw = new Float64Array(evalRows * outputs);
+  const evalRaw = arrays.float64(evalRows * outputs);
   for (let row = 0; row < evalRows; row++)
     for (let k = 0; k < outputs; k++) evalRaw[row * outputs + k] = bias[k]!;
   const learnTarget = arrays.float64(rows);
@@ -648,7 +637,7 @@ export function train(
   const bootstrap = arrays.float64(rows);
   const leafOf = arrays.uint32(rows);
   const averagingLeafOf = arrays.uint32(rows);
-  const evalLeafOf = new Uint32Array(evalRows);
+  const evalLeafOf = arrays.uint32(evalRows);
   const maxLeaves = 1 << Math.max(0, params.depth - 1);
   // Each level's rows and per-leaf totals, and the sparse features' sums (histograms.ts).
   const levelRows = new LevelRows(rows, outputs, maxLeaves, arrays);
@@ -673,6 +662,9 @@ export function train(
     gradient,
     hessian,
     averagingLeafOf,
+    evalRows,
+    evalLeafOf,
+    evalRaw,
     ...searchSlots(
       {
         features: features.length,
@@ -822,15 +814,16 @@ export function train(
         choices.push(choice);
       }
 
-      // Leaf values on the averaging fold (its CTR/NaiveBayes values decide the leaves), all rows.
-      let leafRows = leafOf;
-      if (fold !== averagingFold) {
-        averagingLeafOf.fill(0);
-        choices.forEach((choice, level) => {
-          applySplit(choice, averagingFold, averagingLeafOf, level, false);
-        });
-        leafRows = averagingLeafOf;
-      }
+      // Leaf values on the averaging fold (its CTR/NaiveBayes values decide the leaves), all rows;
+      // the tree job also finds the eval rows' leaves.
+      choices.forEach((choice, level) => {
+        shared.treeSplits[level * 2] = choice.feature;
+        shared.treeSplits[level * 2 + 1] = choice.bin;
+      });
+      control[CONTROL.TREE_LEVELS] = choices.length;
+      control[CONTROL.AVERAGING_FOLD] = fold !== averagingFold ? averagingFold : -1;
+      levelThreads.run("TREE");
+      const leafRows = fold !== averagingFold ? averagingLeafOf : leafOf;
       // Per leaf: rows, Σ gradient and Σ hessian, summed per block by the leaves job.
       const leafCount = 1 << choices.length;
       control[CONTROL.LEAF_ROWS] = leafRows === leafOf ? 0 : 1;
@@ -872,15 +865,7 @@ export function train(
       let stop = false;
       let evalRecord: Record<string, number> | undefined;
       if (evalData && evalTarget && evalMetrics) {
-        evalLeafOf.fill(0);
-        choices.forEach((choice, level) => {
-          applySplit(choice, 0, evalLeafOf, level, true);
-        });
-        for (let row = 0; row < evalRows; row++) {
-          const base = evalLeafOf[row]! * outputs;
-          for (let k = 0; k < outputs; k++)
-            evalRaw[row * outputs + k] = evalRaw[row * outputs + k]! + leafValues[base + k]!;
-        }
+        // The update job added the tree's leaf values to evalRaw.
         const values = evaluateMetrics(metrics, evalRaw, evalTarget, outputs);
         evalRecord = Object.fromEntries(
           metrics.map((metric, index) => [metric.name, values[index] as number]),
