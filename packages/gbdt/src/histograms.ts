@@ -210,12 +210,6 @@ export class SparseSums {
     this.kept.keep(0, levelRows.stamp, sums, size);
   }
 
-  /** Features listed per learn row on average: the cost of a level's sums, in passes over the rows. */
-  get listedPerRow(): number {
-    const rows = this.offsets.length - 1;
-    return rows > 0 ? this.offsets[rows]! / rows : 0;
-  }
-
   /** Start of feature `ordinal`'s per-leaf sums in `values`. */
   offset(ordinal: number): number {
     return ordinal * this.levelRows.leaves * this.stride;

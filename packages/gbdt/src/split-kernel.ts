@@ -42,10 +42,10 @@ export interface SparseSource {
 }
 
 /**
- * Everything the split search of one level reads and writes, on SharedArrayBuffers when worker
- * threads take part. The main thread fills the level's rows, totals, candidates, penalties and
- * pre-drawn noise, then every thread scores the candidates it owns (`owner`) into `bestScore` /
- * `bestBin` (per candidate).
+ * Everything the jobs of a fit read and write, on SharedArrayBuffers when worker threads take
+ * part. For the split search the main thread fills the level's rows, totals, candidates,
+ * penalties and pre-drawn noise, then the threads take the candidates one at a time from a shared
+ * counter and write each one's best score and bin into `bestScore` / `bestBin`.
  */
 export interface SearchShared {
   /** Threads taking part; thread t's rows (listing, splitting) are [⌊rows·t/threads⌋, ⌊rows·(t+1)/threads⌋). */
@@ -55,8 +55,11 @@ export interface SearchShared {
   depth: number;
   maxLeaves: number;
   features: SearchFeature[];
-  /** The thread that scores each feature (sparse ones: 0, the main thread). */
-  owner: Int32Array;
+  /**
+   * Each feature's histogram kept for the next level's subtraction (sized for the largest one the
+   * fit keeps) and its stamp: any thread may score a feature at any level.
+   */
+  kept: { values: Float64Array[]; stamps: Float64Array };
   leafOf: Uint32Array;
   bootstrap: Float64Array;
   weighted: Float64Array;
@@ -136,7 +139,8 @@ export function splitKernel() {
     ADD_LEAVES: 17,
     TREE_LEVELS: 18,
     AVERAGING_FOLD: 19,
-    SIZE: 20,
+    NEXT_CANDIDATE: 20,
+    SIZE: 21,
   } as const;
   /** What the threads do when woken (`CONTROL.JOB`). */
   const JOB = { LIST: 0, SEARCH: 1, SPLIT: 2, WEIGH: 3, LEAVES: 4, UPDATE: 5, TREE: 6 } as const;
@@ -459,14 +463,18 @@ export function splitKernel() {
     }
   }
 
+  const isShared = (values: Float64Array): boolean =>
+    typeof SharedArrayBuffer !== "undefined" && values.buffer instanceof SharedArrayBuffer;
+
   /** Keeps one Float64Array per key for the next level, grown as needed, stamped with its level. */
   class KeptHistograms {
     private readonly values: (Float64Array | undefined)[];
     private readonly stamps: Float64Array;
 
-    constructor(count: number) {
-      this.values = new Array<Float64Array | undefined>(count);
-      this.stamps = new Float64Array(count).fill(-1);
+    /** `store`: given stores (shared between threads, large enough), else grown here. */
+    constructor(count: number, store?: { values: Float64Array[]; stamps: Float64Array }) {
+      this.values = store ? store.values : new Array<Float64Array | undefined>(count);
+      this.stamps = store ? store.stamps : new Float64Array(count).fill(-1);
     }
 
     /** The histogram kept for `key` at `stamp`, if any. */
@@ -477,6 +485,8 @@ export function splitKernel() {
     keep(key: number, stamp: number, histogram: Float64Array, size: number): void {
       let store = this.values[key];
       if (!store || store.length < size) {
+        if (store && isShared(store))
+          throw new Error(`kept histogram ${key} needs ${size} values, has ${store.length}`);
         store = new Float64Array(size);
         this.values[key] = store;
       }
@@ -496,10 +506,11 @@ export function splitKernel() {
     private readonly kept: KeptHistograms;
     private scratch = new Float64Array(0);
 
-    constructor(outputs: number, featureCount: number, level: LevelView) {
+    /** `kept`: the stores to keep histograms in (shared between threads), else its own. */
+    constructor(outputs: number, featureCount: number, level: LevelView, kept?: KeptHistograms) {
       this.outputs = outputs;
       this.level = level;
-      this.kept = new KeptHistograms(featureCount);
+      this.kept = kept ?? new KeptHistograms(featureCount);
     }
 
     /**
@@ -573,13 +584,13 @@ export function splitKernel() {
   }
 
   /**
-   * Thread `thread`'s part of the split search: `run()` scores, at the level described by
-   * `shared.control`, each candidate feature this thread owns — CatBoost's Cosine score of every
-   * split on the feature, plus its pre-drawn noise — and writes the feature's best score (before
-   * the noise that compares features) and bin. `sparse` (main thread only) has the sparse sums.
+   * Thread `thread`'s part of the jobs: `run()` does the job `shared.control` describes. In the
+   * split search it scores candidate features — CatBoost's Cosine score of every split on the
+   * feature, plus its pre-drawn noise — and writes each one's best score (before the noise that
+   * compares features) and bin. `sparse` (main thread only) has the sparse features' sums.
    */
-  function createSplitSearch(shared: SearchShared, thread: number, sparse?: SparseSource) {
-    const { outputs, maxLeaves, rows, depth, features, owner, control } = shared;
+  function threadJobs(shared: SearchShared, thread: number, sparse?: SparseSource) {
+    const { outputs, maxLeaves, rows, depth, features, control } = shared;
     const { leafOf, bootstrap, weighted, totalWeight, totalDelta, candidates, noiseAt, penalty } = shared;
     const stride = outputs + 1;
     const view: LevelView = {
@@ -592,7 +603,12 @@ export function splitKernel() {
       smallIsHigh: false,
       stamp: 0,
     };
-    const histograms = new HistogramBuilder(outputs, features.length, view);
+    const histograms = new HistogramBuilder(
+      outputs,
+      features.length,
+      view,
+      new KeptHistograms(features.length, shared.kept),
+    );
     const emptyHistogram = new Float64Array(0);
     const partWeight = new Float64Array(maxLeaves);
     const partDelta = new Float64Array(maxLeaves * outputs);
@@ -879,9 +895,17 @@ export function splitKernel() {
         scaledL2 = shared.scaledL2[0]!;
         noiseOn = control[CONTROL.NOISE] === 1;
         const count = control[CONTROL.CANDIDATES]!;
-        for (let candidate = 0; candidate < count; candidate++) {
+        // Sparse features on the main thread, which has their sums; the others from the queue.
+        if (sparse)
+          for (let candidate = 0; candidate < count; candidate++) {
+            const index = candidates[candidate]!;
+            if ((features[index] as SearchFeature).kind === 2) scoreFeature(candidate, index, level, fold);
+          }
+        for (;;) {
+          const candidate = Atomics.add(control, CONTROL.NEXT_CANDIDATE, 1);
+          if (candidate >= count) break;
           const index = candidates[candidate]!;
-          if (owner[index] === thread) scoreFeature(candidate, index, level, fold);
+          if ((features[index] as SearchFeature).kind !== 2) scoreFeature(candidate, index, level, fold);
         }
       },
     };
@@ -894,14 +918,14 @@ export function splitKernel() {
   function serveWorker(setup: { shared: SearchShared; thread: number }): void {
     const { shared, thread } = setup;
     const { control } = shared;
-    let search: ReturnType<typeof createSplitSearch> | undefined;
+    let search: ReturnType<typeof threadJobs> | undefined;
     let generation = 0;
     for (;;) {
       Atomics.wait(control, CONTROL.GENERATION, generation);
       generation = Atomics.load(control, CONTROL.GENERATION);
       if (Atomics.load(control, CONTROL.STOP) === 1) return;
       try {
-        search ??= createSplitSearch(shared, thread);
+        search ??= threadJobs(shared, thread);
         search.run();
       } catch (error) {
         const text = new TextEncoder().encode(String((error as Error)?.stack ?? error));
@@ -925,7 +949,7 @@ export function splitKernel() {
     subtractFromParent,
     KeptHistograms,
     HistogramBuilder,
-    createSplitSearch,
+    threadJobs,
     serveWorker,
   };
 }

@@ -4,7 +4,7 @@ import { mulberry32 } from "./random.ts";
 import { kernel, type SearchFeature, type SearchShared } from "./split-kernel.ts";
 import {
   CONTROL,
-  featureOwners,
+  keptStores,
   LevelThreads,
   MIN_THREAD_ROWS,
   noiseDraws,
@@ -76,7 +76,7 @@ function levelJobs(threads: number, broken = false) {
     depth: 3,
     maxLeaves: 4,
     features,
-    owner: featureOwners(features, threads, 0),
+    kept: keptStores(features, rows, 3, outputs, sharedArrays),
     leafOf,
     bootstrap,
     weighted,
@@ -132,7 +132,12 @@ function levelJobs(threads: number, broken = false) {
     };
     control[CONTROL.COUNT] = listed;
     control[CONTROL.STAMP] = levelRows.stamp;
-    jobs.run("SEARCH");
+    // Broken: the main thread starts late, so a worker takes every candidate, the broken last one too.
+    const late = () => {
+      const until = Date.now() + 300;
+      while (Date.now() < until);
+    };
+    jobs.run("SEARCH", broken ? late : undefined);
     const search = { scores: Array.from(shared.bestScore), bins: Array.from(shared.bestBin) };
     control[CONTROL.SPLIT_FEATURE] = 0;
     control[CONTROL.SPLIT_BIN] = 10;
@@ -176,7 +181,6 @@ function levelJobs(threads: number, broken = false) {
       search,
       leafOf: Array.from(leafOf),
       sides,
-      owner: shared.owner,
       levelRows,
       bootstrap,
       weighted,
@@ -190,7 +194,6 @@ describe("LevelThreads", () => {
   it("lists, scores and splits the same on worker threads as on the main thread alone", () => {
     const alone = levelJobs(1);
     const threaded = levelJobs(3);
-    expect(new Set(threaded.owner)).toEqual(new Set([0, 1, 2]));
     expect(threaded.list).toEqual(alone.list);
     expect(threaded.search).toEqual(alone.search);
     expect(alone.search.bins.every((bin) => bin >= 0)).toBe(true);
@@ -242,10 +245,20 @@ describe("searchThreads", () => {
     expect(searchThreads(-1, MIN_THREAD_ROWS, [feature(0)])).toBe(1);
   });
 
-  it("keeps sparse features on the main thread and spreads the others", () => {
-    const owner = featureOwners([feature(2), feature(0), feature(0), feature(2), feature(0)], 2, 1.5);
-    // The main thread starts with the sparse sums (1.5 passes over the rows).
-    expect(Array.from(owner)).toEqual([0, 1, 1, 0, 0]);
+  it("sizes each feature's kept histogram for the largest level that keeps it", () => {
+    const dense = { ...feature(0), binCount: 100 };
+    const oneHot = { ...feature(0), kind: 1 as const, binCount: 3 };
+    const [forDense, forOneHot, forSparse] = keptStores(
+      [dense, oneHot, feature(2)],
+      1000,
+      6,
+      2,
+      sharedArrays,
+    ).values;
+    // Dense: levels 0…4 keep; 2 · leaves · 100 ≤ 1000 up to 4 leaves (level 2). One-hot: level 4, 16 leaves.
+    expect(forDense).toHaveLength(4 * 100 * 3);
+    expect(forOneHot).toHaveLength(16 * 3 * 3);
+    expect(forSparse).toHaveLength(0);
   });
 });
 

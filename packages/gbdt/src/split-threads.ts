@@ -108,12 +108,12 @@ export function searchSlots(
  */
 export class LevelThreads {
   private readonly shared: SearchShared;
-  private readonly own: ReturnType<typeof kernel.createSplitSearch>;
+  private readonly own: ReturnType<typeof kernel.threadJobs>;
   private readonly workers: Worker[] = [];
 
   constructor(shared: SearchShared, sparse: SparseSource) {
     this.shared = shared;
-    this.own = kernel.createSplitSearch(shared, 0, sparse);
+    this.own = kernel.threadJobs(shared, 0, sparse);
     for (let thread = 1; thread < shared.threads; thread++) {
       const worker = new Worker(WORKER_SOURCE, {
         eval: true,
@@ -191,24 +191,26 @@ export function noiseDraws(feature: SearchFeature): number {
 }
 
 /**
- * Which thread scores each feature, fixed for the whole fit (a thread keeps its features'
- * histograms for the next level): sparse features on the main thread, which also sums them
- * (`sparseLoad`, in passes over the rows), the others each to the least-loaded thread.
+ * Stores for each feature's kept histogram, as large as the largest one the fit keeps (the
+ * kernel's keep rule: below the last level, one-hot always, dense while the histogram is at most
+ * half the rows), and their stamps: shared, so any thread can score any feature.
  */
-export function featureOwners(
+export function keptStores(
   features: readonly SearchFeature[],
-  threads: number,
-  sparseLoad: number,
-): Int32Array {
-  const owner = new Int32Array(features.length);
-  const load = new Float64Array(threads);
-  load[0] = sparseLoad;
-  features.forEach((feature, index) => {
-    if (feature.kind === 2) return;
-    let thread = 0;
-    for (let other = 1; other < threads; other++) if (load[other]! < load[thread]!) thread = other;
-    owner[index] = thread;
-    load[thread] = load[thread]! + 1;
+  rows: number,
+  depth: number,
+  outputs: number,
+  arrays: ArrayMaker,
+): SearchShared["kept"] {
+  const values = features.map((feature) => {
+    let size = 0;
+    if (feature.kind !== 2)
+      for (let level = 0; level + 1 < depth; level++) {
+        const leaves = 2 ** level;
+        if (feature.kind === 1 || rows >= 2 * leaves * feature.binCount)
+          size = leaves * feature.binCount * (outputs + 1);
+      }
+    return arrays.float64(size);
   });
-  return owner;
+  return { values, stamps: arrays.float64(features.length).fill(-1) };
 }

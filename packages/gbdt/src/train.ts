@@ -27,7 +27,7 @@ import { blockPermutation, defaultPermutationBlock, mulberry32, normalSource } f
 import { kernel, type SearchFeature, type SearchShared } from "./split-kernel.ts";
 import {
   CONTROL,
-  featureOwners,
+  keptStores,
   LevelThreads,
   noiseDraws,
   searchSlots,
@@ -648,7 +648,7 @@ export function train(
     depth: params.depth,
     maxLeaves,
     features: searchFeatures,
-    owner: featureOwners(searchFeatures, threads, sparseSums.listedPerRow),
+    kept: keptStores(searchFeatures, rows, params.depth, outputs, arrays),
     leafOf,
     bootstrap,
     weighted,
@@ -789,6 +789,7 @@ export function train(
         control[CONTROL.COUNT] = levelRows.count;
         control[CONTROL.STAMP] = levelRows.stamp;
         control[CONTROL.CANDIDATES] = candidateCount;
+        control[CONTROL.NEXT_CANDIDATE] = 0;
         control[CONTROL.NOISE] = noiseScale > 0 ? 1 : 0;
         levelThreads.run("SEARCH", () => {
           if (sparseCount > 0) sparseSums.build();
