@@ -110,7 +110,8 @@ export interface SearchShared {
 }
 
 /**
- * The split search's hot code: the histograms and the per-feature scores of a level. It is one
+ * A fit's hot code, which the threads share: listing and splitting rows, the histograms and
+ * per-feature scores of the split search, and the per-row work of a tree. It is one
  * self-contained function — it uses nothing from its module — because worker threads run it from
  * its own source text (`splitKernel.toString()`, see split-threads.ts): the steps ship as
  * single-file bundles and tests run TypeScript sources, so there is no worker file to point at.

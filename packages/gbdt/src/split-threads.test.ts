@@ -4,8 +4,8 @@ import { mulberry32 } from "./random.ts";
 import { kernel, type SearchFeature, type SearchShared } from "./split-kernel.ts";
 import {
   CONTROL,
+  FitThreads,
   keptStores,
-  LevelThreads,
   MIN_THREAD_ROWS,
   noiseDraws,
   searchSlots,
@@ -120,7 +120,7 @@ function levelJobs(threads: number, broken = false) {
   control[CONTROL.NOISE] = 1;
   shared.scaledL2[0] = 3;
   const sparse = new SparseSums(outputs, 0, new Uint32Array(rows + 1), new Uint32Array(0), levelRows);
-  const jobs = new LevelThreads(shared, sparse);
+  const jobs = new FitThreads(shared, sparse);
   try {
     levelRows.startTree();
     levelRows.begin(1, true);
@@ -190,7 +190,7 @@ function levelJobs(threads: number, broken = false) {
   }
 }
 
-describe("LevelThreads", () => {
+describe("FitThreads", () => {
   it("lists, scores and splits the same on worker threads as on the main thread alone", () => {
     const alone = levelJobs(1);
     const threaded = levelJobs(3);

@@ -101,12 +101,12 @@ export function searchSlots(
 }
 
 /**
- * A level's work over `shared.threads` threads: the main thread and worker threads, each
- * listing and splitting its own range of rows and scoring the candidate features it owns
- * (`shared.owner`). Workers wait on `Atomics.wait` between jobs, so `train()` stays synchronous;
- * `close()` lets them end.
+ * A fit's jobs over `shared.threads` threads: the main thread and worker threads, each working
+ * on its own range of rows (or blocks of rows) and taking split-search candidates from a shared
+ * counter. Workers wait on `Atomics.wait` between jobs, so `train()` stays synchronous; `close()`
+ * lets them end.
  */
-export class LevelThreads {
+export class FitThreads {
   private readonly shared: SearchShared;
   private readonly own: ReturnType<typeof kernel.threadJobs>;
   private readonly workers: Worker[] = [];
@@ -154,7 +154,7 @@ export class LevelThreads {
     }
   }
 
-  /** Tells the workers to end (they finish the level they are on first). */
+  /** Tells the workers to end (they finish the job they are on first). */
   close(): void {
     if (this.workers.length === 0) return;
     const { control } = this.shared;
@@ -164,7 +164,11 @@ export class LevelThreads {
   }
 }
 
-/** The jobs of {@link LevelThreads.run}: list the level's rows, score the candidates, apply the split. */
+/**
+ * The jobs of {@link FitThreads.run}: per level LIST the rows, SEARCH the candidates, SPLIT the
+ * rows; per tree WEIGH the gradients, find the TREE's leaves of the averaging fold and eval rows,
+ * sum the LEAVES, UPDATE the raw outputs and derivatives (split-kernel.ts).
+ */
 export type Job = keyof typeof JOB;
 
 export { CONTROL };

@@ -27,8 +27,8 @@ import { blockPermutation, defaultPermutationBlock, mulberry32, normalSource } f
 import { kernel, type SearchFeature, type SearchShared } from "./split-kernel.ts";
 import {
   CONTROL,
+  FitThreads,
   keptStores,
-  LevelThreads,
   noiseDraws,
   searchSlots,
   searchThreads,
@@ -678,7 +678,7 @@ export function train(
     ),
   };
   const { control } = shared;
-  const levelThreads = new LevelThreads(shared, sparseSums);
+  const fitThreads = new FitThreads(shared, sparseSums);
   const lambda = Math.max(params.l2_leaf_reg, 1e-20);
   const usedCtrs = new Set<string>();
   const learnMetrics: Record<string, number[]> = Object.fromEntries(learnMetricList.map((m) => [m.name, []]));
@@ -701,7 +701,7 @@ export function train(
     // The first tree's derivatives; each tree's update job, which adds its leaf values, gives the
     // next one's and the learn loss of the outputs so far.
     control[CONTROL.ADD_LEAVES] = 0;
-    levelThreads.run("UPDATE");
+    fitThreads.run("UPDATE");
     for (let iteration = 0; iteration < params.iterations; iteration++) {
       const fold = learningFolds > 1 ? Math.floor(next() * learningFolds) : 0;
       // Bootstrap weights, redrawn per tree, used for split scoring only (leaves use all rows),
@@ -717,7 +717,7 @@ export function train(
               : 1;
         bootstrap[row] = weight;
       }
-      levelThreads.run("WEIGH");
+      fitThreads.run("WEIGH");
       const weightSum = sumBlocks(shared.blockSums, 2, 0);
       const squaredGradient = sumBlocks(shared.blockSums, 2, 1);
       shared.scaledL2[0] = lambda * (weightSum / rows);
@@ -762,7 +762,7 @@ export function train(
         levelRows.begin(level, smallIsHigh);
         control[CONTROL.LEVEL] = level;
         control[CONTROL.SMALL_IS_HIGH] = smallIsHigh ? 1 : 0;
-        levelThreads.run("LIST");
+        fitThreads.run("LIST");
         levelRows.finish(listed);
         const tried: number[] = [];
         for (let unit = 0; unit < units; unit++)
@@ -791,7 +791,7 @@ export function train(
         control[CONTROL.CANDIDATES] = candidateCount;
         control[CONTROL.NEXT_CANDIDATE] = 0;
         control[CONTROL.NOISE] = noiseScale > 0 ? 1 : 0;
-        levelThreads.run("SEARCH", () => {
+        fitThreads.run("SEARCH", () => {
           if (sparseCount > 0) sparseSums.build();
         });
         // The per-feature winners compared in candidate order, each with a fresh draw.
@@ -811,7 +811,7 @@ export function train(
         // Each thread splits its rows and counts their sides (for the next level's list).
         control[CONTROL.SPLIT_FEATURE] = choice.feature;
         control[CONTROL.SPLIT_BIN] = choice.bin;
-        levelThreads.run("SPLIT");
+        fitThreads.run("SPLIT");
         choices.push(choice);
       }
 
@@ -823,13 +823,13 @@ export function train(
       });
       control[CONTROL.TREE_LEVELS] = choices.length;
       control[CONTROL.AVERAGING_FOLD] = fold !== averagingFold ? averagingFold : -1;
-      levelThreads.run("TREE");
+      fitThreads.run("TREE");
       const leafRows = fold !== averagingFold ? averagingLeafOf : leafOf;
       // Per leaf: rows, Σ gradient and Σ hessian, summed per block by the leaves job.
       const leafCount = 1 << choices.length;
       control[CONTROL.LEAF_ROWS] = leafRows === leafOf ? 0 : 1;
       control[CONTROL.LEAF_COUNT] = leafCount;
-      levelThreads.run("LEAVES");
+      fitThreads.run("LEAVES");
       const blockSize = leafCount * (1 + 2 * outputs);
       const leafWeights = Array.from({ length: leafCount }, (_, leaf) =>
         sumBlocks(shared.blockLeaves, blockSize, leaf),
@@ -847,7 +847,7 @@ export function train(
       trees.push({ splits, leafValues, leafWeights });
       shared.leafValues.set(leafValues);
       control[CONTROL.ADD_LEAVES] = 1;
-      levelThreads.run("UPDATE");
+      fitThreads.run("UPDATE");
       const lossSum = sumBlocks(shared.blockLoss, 1, 0);
       const learnLoss =
         lossName === "RMSE"
@@ -886,7 +886,7 @@ export function train(
       if (stop) break;
     }
   } finally {
-    levelThreads.close();
+    fitThreads.close();
   }
 
   const kept = evalData && params.use_best_model ? trees.slice(0, bestIteration + 1) : trees;
