@@ -237,11 +237,12 @@ describe("searchThreads", () => {
     evalValues: new Uint32Array(0),
   });
 
-  it("uses the threads asked for, at most one per dense feature, and one for small data", () => {
+  it("uses the threads asked for, at most one per dense feature; for −1 the cores, one for small data", () => {
     const features = [feature(0), feature(0), feature(2), feature(2)];
     expect(searchThreads(2, MIN_THREAD_ROWS, features)).toBe(2);
     expect(searchThreads(8, MIN_THREAD_ROWS, features)).toBe(2);
-    expect(searchThreads(2, MIN_THREAD_ROWS - 1, features)).toBe(1);
+    expect(searchThreads(2, 100, features)).toBe(2);
+    expect(searchThreads(-1, MIN_THREAD_ROWS - 1, features)).toBe(1);
     expect(searchThreads(-1, MIN_THREAD_ROWS, [feature(0)])).toBe(1);
   });
 

@@ -173,16 +173,17 @@ export type Job = keyof typeof JOB;
 
 export { CONTROL };
 
-/** Rows below which a fit stays on one thread: a level's work is then shorter than waking workers. */
+/** Rows below which `thread_count` −1 means one thread: a level's work is then short next to waking workers. */
 export const MIN_THREAD_ROWS = 5000;
 
 /**
- * The threads a fit's split search uses: `thread_count` (−1: every core), at most one per
- * feature the workers can score (sparse features stay on the main thread), and one for small data.
+ * The threads of a fit: `thread_count` as given, or for −1 every core (one below
+ * MIN_THREAD_ROWS rows); at most one per feature the workers can score (sparse features stay on
+ * the main thread).
  */
 export function searchThreads(threadCount: number, rows: number, features: readonly SearchFeature[]): number {
+  if (threadCount === -1 && rows < MIN_THREAD_ROWS) return 1;
   const requested = threadCount === -1 ? availableParallelism() : threadCount;
-  if (rows < MIN_THREAD_ROWS) return 1;
   const dense = features.filter((feature) => feature.kind !== 2).length;
   return Math.max(1, Math.min(requested, dense));
 }

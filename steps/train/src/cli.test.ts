@@ -67,6 +67,35 @@ describe("ct-train (built bin)", () => {
     expect(modelB).toBe(modelA);
   }, 300_000);
 
+  it("trains the same model with the engine's worker threads as without (the bundle's kernel source)", () => {
+    const one = train("threads-1", [
+      ...SMALL,
+      "--workers",
+      "1",
+      "--engine",
+      "builtin",
+      "--param",
+      "thread_count=1",
+    ]);
+    const two = train("threads-2", [
+      ...SMALL,
+      "--workers",
+      "1",
+      "--engine",
+      "builtin",
+      "--param",
+      "thread_count=2",
+    ]);
+    expect(one.code).toBe(0);
+    expect(two.code).toBe(0);
+    const a = JSON.parse(one.stdout);
+    const b = JSON.parse(two.stdout);
+    expect(b.validationAccuracy).toBe(a.validationAccuracy);
+    const modelA = readFileSync(join(a.model.path, "model.json"), "utf8");
+    const modelB = readFileSync(join(b.model.path, "model.json"), "utf8");
+    expect(modelB).toBe(modelA);
+  }, 300_000);
+
   it("exits 3 when preprocess has not run for the date, writing nothing", async () => {
     const { code, stderr } = runBuiltBin(bin, ["--model_name", MODEL, "--base_dt", "2025-02-11"], {
       ARTIFACTS_PATH: artifacts,
