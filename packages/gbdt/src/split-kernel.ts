@@ -100,7 +100,7 @@ export interface SearchShared {
   averagingLeafOf: Uint32Array;
   /** The tree's leaf values (leaf × outputs + k), for the update job. */
   leafValues: Float64Array;
-  /** Per block of BLOCK rows: [Σ bootstrap weight, Σ (g·w)²] (weigh job); the loss sum (update job). */
+  /** Per block of rows (`blockRows`): [Σ bootstrap weight, Σ (g·w)²] (weigh job); the loss sum (update job). */
   blockSums: Float64Array;
   blockLoss: Float64Array;
   /** Per block: rows, then Σ gradient, then Σ hessian per (leaf, output) (leaves job), `leafCount × (1 + 2·outputs)` each. */
@@ -148,19 +148,20 @@ export function splitKernel() {
   /** The losses as `CONTROL.LOSS` codes. */
   const LOSS = { RMSE: 0, Logloss: 1, MultiClassOneVsAll: 2, MultiClass: 3 } as const;
   /**
-   * Rows per block. Sums over rows are taken per block, then over the blocks in block order, so
-   * they are the same whichever thread sums a block.
+   * Rows per block of a fit of depth `depth`. Sums over rows are taken per block, then over the
+   * blocks in block order, so they are the same whichever thread sums a block. At least 16 rows
+   * per leaf, so that the per-block leaf sums of deep trees stay smaller than the rows.
    */
-  const BLOCK = 4096;
+  const blockRows = (depth: number): number => Math.max(4096, 16 * 2 ** depth);
 
   /** Thread `thread`'s rows of `rows`: [from, to). */
   function rowRange(rows: number, threads: number, thread: number): [number, number] {
     return [Math.floor((rows * thread) / threads), Math.floor((rows * (thread + 1)) / threads)];
   }
 
-  /** Thread `thread`'s blocks of `rows` rows: [from, to) block indices. */
-  function blockRange(rows: number, threads: number, thread: number): [number, number] {
-    const blocks = Math.ceil(rows / BLOCK);
+  /** Thread `thread`'s blocks of `rows` rows, `block` rows each: [from, to) block indices. */
+  function blockRange(rows: number, block: number, threads: number, thread: number): [number, number] {
+    const blocks = Math.ceil(rows / block);
     return [Math.floor((blocks * thread) / threads), Math.floor((blocks * (thread + 1)) / threads)];
   }
 
@@ -239,11 +240,12 @@ export function splitKernel() {
   /** The weigh job on blocks [first, end): weighted gradients g·w, and per block Σ w and Σ (g·w)². */
   function weighBlocks(shared: SearchShared, first: number, end: number): void {
     const { rows, outputs, bootstrap, gradient, weighted, blockSums } = shared;
+    const blockSize = blockRows(shared.depth);
     for (let block = first; block < end; block++) {
       let weightSum = 0;
       let squared = 0;
-      const last = Math.min(rows, (block + 1) * BLOCK);
-      for (let row = block * BLOCK; row < last; row++) {
+      const last = Math.min(rows, (block + 1) * blockSize);
+      for (let row = block * blockSize; row < last; row++) {
         const weight = bootstrap[row]!;
         weightSum += weight;
         for (let k = 0; k < outputs; k++) {
@@ -266,14 +268,15 @@ export function splitKernel() {
     end: number,
   ): void {
     const { rows, outputs, gradient, hessian, blockLeaves } = shared;
+    const blockSize = blockRows(shared.depth);
     const size = leafCount * (1 + 2 * outputs);
     for (let block = first; block < end; block++) {
       const counts = block * size;
       const sumsG = counts + leafCount;
       const sumsH = sumsG + leafCount * outputs;
       blockLeaves.fill(0, counts, counts + size);
-      const last = Math.min(rows, (block + 1) * BLOCK);
-      for (let row = block * BLOCK; row < last; row++) {
+      const last = Math.min(rows, (block + 1) * blockSize);
+      for (let row = block * blockSize; row < last; row++) {
         const leaf = leafRows[row]!;
         blockLeaves[counts + leaf] = blockLeaves[counts + leaf]! + 1;
         for (let k = 0; k < outputs; k++) {
@@ -329,6 +332,7 @@ export function splitKernel() {
     end: number,
   ): void {
     const { rows, outputs, raw, target, gradient, hessian, leafValues, blockLoss } = shared;
+    const blockSize = blockRows(shared.depth);
     if (addLeaves) {
       const { evalLeafOf, evalRaw } = shared;
       const [evalFrom, evalTo] = rowRange(shared.evalRows, shared.threads, thread);
@@ -339,8 +343,8 @@ export function splitKernel() {
       }
     }
     for (let block = first; block < end; block++) {
-      const from = block * BLOCK;
-      const last = Math.min(rows, from + BLOCK);
+      const from = block * blockSize;
+      const last = Math.min(rows, from + blockSize);
       if (addLeaves)
         for (let row = from; row < last; row++) {
           const base = leafRows[row]! * outputs;
@@ -840,7 +844,7 @@ export function splitKernel() {
           return;
         }
         if (job === JOB.WEIGH || job === JOB.LEAVES || job === JOB.UPDATE) {
-          const [first, end] = blockRange(rows, shared.threads, thread);
+          const [first, end] = blockRange(rows, blockRows(depth), shared.threads, thread);
           const leafRows = control[CONTROL.LEAF_ROWS] === 1 ? shared.averagingLeafOf : leafOf;
           if (job === JOB.WEIGH) weighBlocks(shared, first, end);
           else if (job === JOB.LEAVES)
@@ -942,7 +946,7 @@ export function splitKernel() {
     CONTROL,
     JOB,
     LOSS,
-    BLOCK,
+    blockRows,
     rowRange,
     listRows,
     splitRows,

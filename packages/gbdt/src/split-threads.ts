@@ -76,7 +76,7 @@ export function searchSlots(
 ): SearchSlots {
   const { features, threads, outputs } = size;
   const int32 = (length: number) => new Int32Array(arrays.uint32(length).buffer);
-  const blocks = Math.ceil(size.rows / kernel.BLOCK);
+  const blocks = Math.ceil(size.rows / kernel.blockRows(size.depth));
   const leaves = 2 ** size.depth;
   return {
     threads,

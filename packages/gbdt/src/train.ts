@@ -689,7 +689,7 @@ export function train(
   let bestIteration = 0;
   let bestValue = evalMetric.higherIsBetter ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
 
-  const blocks = Math.ceil(rows / kernel.BLOCK);
+  const blocks = Math.ceil(rows / kernel.blockRows(params.depth));
   /** Σ over the blocks, in block order, of `values[block × stride + offset]`. */
   const sumBlocks = (values: Float64Array, stride: number, offset: number): number => {
     let sum = 0;
