@@ -949,8 +949,6 @@ export function splitKernel() {
     blockRows,
     rowRange,
     listRows,
-    splitRows,
-    countSides,
     subtractFromParent,
     KeptHistograms,
     HistogramBuilder,
