@@ -1,4 +1,4 @@
-import { kernel, type LevelView } from "./split-kernel.ts";
+import { kernel, type LevelView, type SearchShared } from "./split-kernel.ts";
 
 export type { Bins } from "./split-kernel.ts";
 
@@ -56,6 +56,20 @@ export class LevelRows implements LevelView {
     this.totalDelta = arrays.float64(maxLeaves * outputs);
     this.parentWeight = new Float64Array(maxLeaves);
     this.parentDelta = new Float64Array(maxLeaves * outputs);
+  }
+
+  /** The arrays the kernel's jobs read and write, under their names in SearchShared. */
+  sharedArrays(): Pick<
+    SearchShared,
+    "levelRows" | "levelLeafOfRow" | "levelPacked" | "totalWeight" | "totalDelta"
+  > {
+    return {
+      levelRows: this.rows,
+      levelLeafOfRow: this.leafOfRow,
+      levelPacked: this.packed,
+      totalWeight: this.totalWeight,
+      totalDelta: this.totalDelta,
+    };
   }
 
   startTree(): void {

@@ -25,10 +25,9 @@ export interface SearchFeature {
   /** Dense: bins per learning fold (one entry when they do not depend on it); one-hot: [value ids]. */
   bins: Bins[];
   binCount: number;
-  /** Sparse: index in the sparse sums; whether they are over the rows where it is absent; no rows. */
+  /** Sparse: index in the sparse sums; whether they are over the rows where it is absent. */
   sparseOrdinal: number;
   sparseAbsent: boolean;
-  sparseEmpty: boolean;
   /** Sparse: the learn rows where it is 1, ascending. */
   sparseRows: Uint32Array;
   /** On the eval rows: the bins / value ids (dense, one-hot), the rows where it is 1 (sparse). */
@@ -53,7 +52,6 @@ export interface SearchShared {
   rows: number;
   outputs: number;
   depth: number;
-  maxLeaves: number;
   features: SearchFeature[];
   /**
    * Each feature's histogram kept for the next level's subtraction (sized for the largest one the
@@ -595,7 +593,8 @@ export function splitKernel() {
    * compares features) and bin. `sparse` (main thread only) has the sparse features' sums.
    */
   function threadJobs(shared: SearchShared, thread: number, sparse?: SparseSource) {
-    const { outputs, maxLeaves, rows, depth, features, control } = shared;
+    const { outputs, rows, depth, features, control } = shared;
+    const maxLeaves = 1 << Math.max(0, depth - 1);
     const { leafOf, bootstrap, weighted, totalWeight, totalDelta, candidates, noiseAt, penalty } = shared;
     const stride = outputs + 1;
     const view: LevelView = {
@@ -739,7 +738,7 @@ export function splitKernel() {
       let featureBestBin = -1;
       draw = noiseAt[candidate]!;
       if (feature.kind === 2) {
-        if (!feature.sparseEmpty) {
+        if (feature.sparseRows.length > 0) {
           featureBestScore = scoreSparse(feature, leaves);
           featureBestBin = 0;
         }

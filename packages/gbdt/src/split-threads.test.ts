@@ -27,7 +27,7 @@ function levelJobs(threads: number, broken = false) {
   const rows = 10000;
   const next = mulberry32(11);
   const evalRows = 2500;
-  const none = { sparseOrdinal: -1, sparseAbsent: false, sparseEmpty: false, sparseRows: new Uint32Array(0) };
+  const none = { sparseOrdinal: -1, sparseAbsent: false, sparseRows: new Uint32Array(0) };
   const dense = (binCount: number): SearchFeature => ({
     kind: 0,
     bins: [sharedCopy(Uint8Array.from({ length: rows }, () => Math.floor(next() * binCount)))],
@@ -74,17 +74,12 @@ function levelJobs(threads: number, broken = false) {
     rows,
     outputs,
     depth: 3,
-    maxLeaves: 4,
     features,
     kept: keptStores(features, rows, 3, outputs, sharedArrays),
     leafOf,
     bootstrap,
     weighted,
-    levelRows: levelRows.rows,
-    levelLeafOfRow: levelRows.leafOfRow,
-    levelPacked: levelRows.packed,
-    totalWeight: levelRows.totalWeight,
-    totalDelta: levelRows.totalDelta,
+    ...levelRows.sharedArrays(),
     raw: random(rows * outputs),
     target,
     gradient: random(rows * outputs),
@@ -232,7 +227,6 @@ describe("searchThreads", () => {
     binCount: 2,
     sparseOrdinal: 0,
     sparseAbsent: false,
-    sparseEmpty: false,
     sparseRows: new Uint32Array(0),
     evalValues: new Uint32Array(0),
   });

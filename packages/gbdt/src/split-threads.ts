@@ -190,7 +190,7 @@ export function searchThreads(threadCount: number, rows: number, features: reado
 
 /** Noise values the search draws for a feature at a level: one per split, one to compare features. */
 export function noiseDraws(feature: SearchFeature): number {
-  if (feature.kind === 2) return feature.sparseEmpty ? 0 : 2;
+  if (feature.kind === 2) return feature.sparseRows.length === 0 ? 0 : 2;
   if (feature.binCount < 2) return 0;
   return feature.kind === 1 ? feature.binCount + 1 : feature.binCount;
 }

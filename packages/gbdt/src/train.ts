@@ -211,7 +211,7 @@ function sparseRowLists(features: readonly TrainFeature[], rows: number): [Uint3
 
 /** A training feature as the split search sees it (split-kernel.ts). */
 function searchFeatureOf(feature: TrainFeature): SearchFeature {
-  const none = { sparseOrdinal: -1, sparseAbsent: false, sparseEmpty: false, sparseRows: new Uint32Array(0) };
+  const none = { sparseOrdinal: -1, sparseAbsent: false, sparseRows: new Uint32Array(0) };
   const evalValues = feature.eval ?? new Uint32Array(0);
   if (feature.kind === "dense")
     return { kind: 0, bins: feature.learn, binCount: feature.borders.length + 1, ...none, evalValues };
@@ -223,7 +223,6 @@ function searchFeatureOf(feature: TrainFeature): SearchFeature {
     binCount: 2,
     sparseOrdinal: feature.ordinal,
     sparseAbsent: feature.learnAbsent !== undefined,
-    sparseEmpty: feature.learn.length === 0,
     sparseRows: feature.learn,
     evalValues,
   };
@@ -646,17 +645,12 @@ export function train(
     rows,
     outputs,
     depth: params.depth,
-    maxLeaves,
     features: searchFeatures,
     kept: keptStores(searchFeatures, rows, params.depth, outputs, arrays),
     leafOf,
     bootstrap,
     weighted,
-    levelRows: levelRows.rows,
-    levelLeafOfRow: levelRows.leafOfRow,
-    levelPacked: levelRows.packed,
-    totalWeight: levelRows.totalWeight,
-    totalDelta: levelRows.totalDelta,
+    ...levelRows.sharedArrays(),
     raw,
     target: learnTarget,
     gradient,

@@ -49,6 +49,11 @@ function train(name: string, args: string[], env: Record<string, string> = {}) {
   });
 }
 
+/** The saved model.json of a run's JSON summary. */
+function savedModel(summary: { model: { path: string } }): string {
+  return readFileSync(join(summary.model.path, "model.json"), "utf8");
+}
+
 describe("ct-train (built bin)", () => {
   it("gives the same best model on 2 worker threads as on 1", () => {
     const serial = train("serial", [...SMALL, "--workers", "1", "--engine", "builtin"]);
@@ -62,38 +67,28 @@ describe("ct-train (built bin)", () => {
     expect(b.best).toEqual({ ...a.best, runId: b.best.runId });
     expect(b.validationAccuracy).toBe(a.validationAccuracy);
     expect(b.dataHash).toBe(a.dataHash);
-    const modelA = readFileSync(join(a.model.path, "model.json"), "utf8");
-    const modelB = readFileSync(join(b.model.path, "model.json"), "utf8");
-    expect(modelB).toBe(modelA);
+    expect(savedModel(b)).toBe(savedModel(a));
   }, 300_000);
 
   it("trains the same model with the engine's worker threads as without (the bundle's kernel source)", () => {
-    const one = train("threads-1", [
-      ...SMALL,
-      "--workers",
-      "1",
-      "--engine",
-      "builtin",
-      "--param",
-      "thread_count=1",
-    ]);
-    const two = train("threads-2", [
-      ...SMALL,
-      "--workers",
-      "1",
-      "--engine",
-      "builtin",
-      "--param",
-      "thread_count=2",
-    ]);
+    const onThreads = (count: number) =>
+      train(`threads-${count}`, [
+        ...SMALL,
+        "--workers",
+        "1",
+        "--engine",
+        "builtin",
+        "--param",
+        `thread_count=${count}`,
+      ]);
+    const one = onThreads(1);
+    const two = onThreads(2);
     expect(one.code).toBe(0);
     expect(two.code).toBe(0);
     const a = JSON.parse(one.stdout);
     const b = JSON.parse(two.stdout);
     expect(b.validationAccuracy).toBe(a.validationAccuracy);
-    const modelA = readFileSync(join(a.model.path, "model.json"), "utf8");
-    const modelB = readFileSync(join(b.model.path, "model.json"), "utf8");
-    expect(modelB).toBe(modelA);
+    expect(savedModel(b)).toBe(savedModel(a));
   }, 300_000);
 
   it("exits 3 when preprocess has not run for the date, writing nothing", async () => {
