@@ -103,6 +103,8 @@ export interface SearchShared {
   blockLoss: Float64Array;
   /** Per block: rows, then Σ gradient, then Σ hessian per (leaf, output) (leaves job), `leafCount × (1 + 2·outputs)` each. */
   blockLeaves: Float64Array;
+  /** Per thread: the last generation (job) it finished. */
+  doneGeneration: Int32Array;
   /** A worker's error message, UTF-8, when it failed. */
   failure: Uint8Array;
 }
@@ -119,27 +121,26 @@ export function splitKernel() {
   /** Indices in `SearchShared.control`. */
   const CONTROL = {
     GENERATION: 0,
-    DONE: 1,
-    STOP: 2,
-    FAILED: 3,
-    JOB: 4,
-    LEVEL: 5,
-    FOLD: 6,
-    COUNT: 7,
-    SMALL_IS_HIGH: 8,
-    STAMP: 9,
-    CANDIDATES: 10,
-    NOISE: 11,
-    SPLIT_FEATURE: 12,
-    SPLIT_BIN: 13,
-    LOSS: 14,
-    LEAF_ROWS: 15,
-    LEAF_COUNT: 16,
-    ADD_LEAVES: 17,
-    TREE_LEVELS: 18,
-    AVERAGING_FOLD: 19,
-    NEXT_CANDIDATE: 20,
-    SIZE: 21,
+    STOP: 1,
+    FAILED: 2,
+    JOB: 3,
+    LEVEL: 4,
+    FOLD: 5,
+    COUNT: 6,
+    SMALL_IS_HIGH: 7,
+    STAMP: 8,
+    CANDIDATES: 9,
+    NOISE: 10,
+    SPLIT_FEATURE: 11,
+    SPLIT_BIN: 12,
+    LOSS: 13,
+    LEAF_ROWS: 14,
+    LEAF_COUNT: 15,
+    ADD_LEAVES: 16,
+    TREE_LEVELS: 17,
+    AVERAGING_FOLD: 18,
+    NEXT_CANDIDATE: 19,
+    SIZE: 20,
   } as const;
   /** What the threads do when woken (`CONTROL.JOB`). */
   const JOB = { LIST: 0, SEARCH: 1, SPLIT: 2, WEIGH: 3, LEAVES: 4, UPDATE: 5, TREE: 6 } as const;
@@ -925,8 +926,13 @@ export function splitKernel() {
     let search: ReturnType<typeof threadJobs> | undefined;
     let generation = 0;
     for (;;) {
-      Atomics.wait(control, CONTROL.GENERATION, generation);
-      generation = Atomics.load(control, CONTROL.GENERATION);
+      // A job is a new generation; anything else that wakes the thread goes back to waiting.
+      const current = Atomics.load(control, CONTROL.GENERATION);
+      if (current === generation) {
+        Atomics.wait(control, CONTROL.GENERATION, generation);
+        continue;
+      }
+      generation = current;
       if (Atomics.load(control, CONTROL.STOP) === 1) return;
       try {
         search ??= threadJobs(shared, thread);
@@ -936,8 +942,9 @@ export function splitKernel() {
         shared.failure.set(text.subarray(0, shared.failure.length));
         Atomics.store(control, CONTROL.FAILED, 1);
       }
-      Atomics.add(control, CONTROL.DONE, 1);
-      Atomics.notify(control, CONTROL.DONE);
+      // Done with this generation's job: the main thread waits for every worker's slot to say so.
+      Atomics.store(shared.doneGeneration, thread, generation);
+      Atomics.notify(shared.doneGeneration, thread);
     }
   }
 

@@ -54,6 +54,7 @@ export type SearchSlots = Pick<
   | "rangeAt"
   | "rangeHigh"
   | "rangeLow"
+  | "doneGeneration"
   | "leafValues"
   | "treeSplits"
   | "blockSums"
@@ -91,6 +92,7 @@ export function searchSlots(
     rangeAt: int32(threads),
     rangeHigh: int32(threads),
     rangeLow: int32(threads),
+    doneGeneration: int32(threads),
     leafValues: arrays.float64(leaves * outputs),
     treeSplits: int32(2 * size.depth),
     blockSums: arrays.float64(blocks * 2),
@@ -135,17 +137,20 @@ export class FitThreads {
     const { control } = this.shared;
     const workers = this.workers.length;
     control[CONTROL.JOB] = JOB[job];
+    let generation = 0;
     if (workers > 0) {
-      Atomics.store(control, CONTROL.DONE, 0);
-      Atomics.add(control, CONTROL.GENERATION, 1);
+      generation = Atomics.add(control, CONTROL.GENERATION, 1) + 1;
       Atomics.notify(control, CONTROL.GENERATION);
     }
     beforeOwn?.();
     this.own.run();
-    for (let done = Atomics.load(control, CONTROL.DONE); done < workers; ) {
-      Atomics.wait(control, CONTROL.DONE, done);
-      done = Atomics.load(control, CONTROL.DONE);
-    }
+    // Every worker must have finished this generation's job, not just some job.
+    const { doneGeneration } = this.shared;
+    for (let thread = 1; thread <= workers; thread++)
+      for (let done = Atomics.load(doneGeneration, thread); done !== generation; ) {
+        Atomics.wait(doneGeneration, thread, done);
+        done = Atomics.load(doneGeneration, thread);
+      }
     if (Atomics.load(control, CONTROL.FAILED) === 1) {
       const bytes = this.shared.failure;
       const end = bytes.indexOf(0);
