@@ -2,11 +2,8 @@ import { describe, expect, it } from "vitest";
 import { HistogramBuilder, LevelRows, SparseSums } from "./histograms.ts";
 import { mulberry32 } from "./random.ts";
 
-const outputs = 2;
-const stride = outputs + 1;
-
 /** Random data: rows with bins, bootstrap weights (some 0), weighted gradients and a split per level. */
-function data(rows: number, binCount: number, seed: number) {
+function data(rows: number, binCount: number, seed: number, outputs = 2) {
   const next = mulberry32(seed);
   const bins = Uint8Array.from({ length: rows }, () => Math.floor(next() * binCount));
   const bootstrap = Float64Array.from({ length: rows }, () => (next() < 0.1 ? 0 : next() * 2));
@@ -26,7 +23,9 @@ function bruteForce(
   leaves: number,
   bootstrap: Float64Array,
   weighted: Float64Array,
+  outputs = 2,
 ): Float64Array {
+  const stride = outputs + 1;
   const histogram = new Float64Array(binCount * leaves * stride);
   leafOf.forEach((leaf, row) => {
     if (bootstrap[row] === 0) return;
@@ -50,53 +49,102 @@ function expectClose(actual: Float64Array, expected: Float64Array): void {
 describe("HistogramBuilder", () => {
   const rows = 500;
   const binCount = 7;
-  const { bins, bootstrap, weighted, sides } = data(rows, binCount, 3);
 
-  it("gives every level's (bin, leaf) sums, by subtraction where the level above was kept or from all rows", () => {
-    for (const keepEvery of [true, false]) {
+  // Strides 3 (the generic loops) and 4 (three outputs, written out); batches of 1 to 5 features
+  // (5: more than one pass of the builder).
+  for (const outputs of [2, 3])
+    for (const batch of [1, 2, 3, 4])
+      it(`gives every level's (bin, leaf) sums, by subtraction where the level above was kept or from all rows (${outputs} outputs, ${batch} features per pass)`, () => {
+        const stride = outputs + 1;
+        const { bootstrap, weighted, sides } = data(rows, binCount, 3, outputs);
+        // Each feature its own bins and bin count.
+        const features = Array.from({ length: batch }, (_, feature) => {
+          const count = binCount + feature;
+          const next = mulberry32(20 + feature);
+          return { count, bins: Uint8Array.from({ length: rows }, () => Math.floor(next() * count)) };
+        });
+        for (const keepEvery of [true, false]) {
+          const levelRows = new LevelRows(rows, outputs, 8);
+          const builder = new HistogramBuilder(outputs, batch, levelRows);
+          const leafOf = new Uint32Array(rows);
+          levelRows.startTree();
+          for (let level = 0; level < sides.length; level++) {
+            levelRows.startLevel(level, leafOf, bootstrap, weighted);
+            if (level > 0) expect(levelRows.count).toBeLessThanOrEqual(rows / 2 + 1);
+            const leaves = 1 << level;
+            const requests = features.map(({ count, bins }, feature) => ({
+              feature,
+              bins,
+              binCount: count,
+              keep: keepEvery || level === 1,
+            }));
+            const histograms = builder.build(requests, batch, leafOf, bootstrap, weighted);
+            features.forEach(({ count, bins }, feature) => {
+              const expected = bruteForce(bins, count, leafOf, leaves, bootstrap, weighted, outputs);
+              expectClose((histograms[feature] as Float64Array).slice(0, count * leaves * stride), expected);
+            });
+            // The level's per-leaf totals: the histogram summed over the bins.
+            const totals = bruteForce(new Uint8Array(rows), 1, leafOf, leaves, bootstrap, weighted, outputs);
+            expectClose(
+              levelRows.totalWeight.slice(0, leaves),
+              totals.filter((_, at) => at % stride === 0),
+            );
+            expectClose(
+              levelRows.totalDelta.slice(0, leaves * outputs),
+              totals.filter((_, at) => at % stride !== 0),
+            );
+            sides[level]?.forEach((side, row) => {
+              leafOf[row] = (leafOf[row] as number) | (side << level);
+            });
+          }
+        }
+      });
+
+  it("gives the same doubles whether a feature is summed alone or in a batch", () => {
+    const outputs = 3;
+    const { bootstrap, weighted, sides } = data(rows, binCount, 5, outputs);
+    const features = Array.from({ length: 4 }, (_, feature) => {
+      const next = mulberry32(40 + feature);
+      return Uint8Array.from({ length: rows }, () => Math.floor(next() * binCount));
+    });
+    const histogramsOf = (batch: number): Float64Array[] => {
       const levelRows = new LevelRows(rows, outputs, 8);
-      const builder = new HistogramBuilder(outputs, 1, levelRows);
+      const builder = new HistogramBuilder(outputs, features.length, levelRows);
       const leafOf = new Uint32Array(rows);
+      const out: Float64Array[] = [];
       levelRows.startTree();
       for (let level = 0; level < sides.length; level++) {
         levelRows.startLevel(level, leafOf, bootstrap, weighted);
-        if (level > 0) expect(levelRows.count).toBeLessThanOrEqual(rows / 2 + 1);
-        const leaves = 1 << level;
-        const histogram = builder.build(
-          0,
-          bins,
-          binCount,
-          leafOf,
-          bootstrap,
-          weighted,
-          keepEvery || level === 1,
-        );
-        const expected = bruteForce(bins, binCount, leafOf, leaves, bootstrap, weighted);
-        expectClose(histogram.slice(0, binCount * leaves * stride), expected);
-        // The level's per-leaf totals: the histogram summed over the bins.
-        const totals = bruteForce(new Uint8Array(rows), 1, leafOf, leaves, bootstrap, weighted);
-        expectClose(
-          levelRows.totalWeight.slice(0, leaves),
-          totals.filter((_, at) => at % stride === 0),
-        );
-        expectClose(
-          levelRows.totalDelta.slice(0, leaves * outputs),
-          totals.filter((_, at) => at % stride !== 0),
-        );
+        const size = binCount * (1 << level) * (outputs + 1);
+        for (let first = 0; first < features.length; first += batch) {
+          const requests = features
+            .slice(first, first + batch)
+            .map((bins, at) => ({ feature: first + at, bins, binCount, keep: true }));
+          const histograms = builder.build(requests, requests.length, leafOf, bootstrap, weighted);
+          for (let at = 0; at < requests.length; at++)
+            out.push((histograms[at] as Float64Array).slice(0, size));
+        }
         sides[level]?.forEach((side, row) => {
           leafOf[row] = (leafOf[row] as number) | (side << level);
         });
       }
-    }
+      return out;
+    };
+    const alone = histogramsOf(1);
+    for (const batch of [2, 3, 4]) expect(histogramsOf(batch)).toEqual(alone);
   });
 
   it("does not use a histogram kept in an earlier tree", () => {
-    const levelRows = new LevelRows(rows, outputs, 8);
-    const builder = new HistogramBuilder(outputs, 1, levelRows);
+    const { bins, bootstrap, weighted, sides } = data(rows, binCount, 3);
+    const stride = 3;
+    const levelRows = new LevelRows(rows, 2, 8);
+    const builder = new HistogramBuilder(2, 1, levelRows);
     const leafOf = new Uint32Array(rows);
+    const request = (values: Float64Array) =>
+      builder.build([{ feature: 0, bins, binCount, keep: true }], 1, leafOf, bootstrap, values);
     levelRows.startTree();
     levelRows.startLevel(0, leafOf, bootstrap, weighted);
-    builder.build(0, bins, binCount, leafOf, bootstrap, weighted, true);
+    request(weighted);
     // The next tree's level 1 has other gradients: the old level-0 histogram must not be used.
     const other = weighted.map((value) => value * 3);
     sides[0]?.forEach((side, row) => {
@@ -105,7 +153,7 @@ describe("HistogramBuilder", () => {
     levelRows.startTree();
     levelRows.startLevel(1, leafOf, bootstrap, other);
     expectClose(
-      builder.build(0, bins, binCount, leafOf, bootstrap, other, false).slice(0, binCount * 2 * stride),
+      (request(other)[0] as Float64Array).slice(0, binCount * 2 * stride),
       bruteForce(bins, binCount, leafOf, 2, bootstrap, other),
     );
   });
@@ -129,6 +177,8 @@ describe("SparseSums", () => {
       offsets[row + 1] = (offsets[row] as number) + features.length;
     });
     const features = Uint32Array.from(perRow.flat());
+    const outputs = 2;
+    const stride = outputs + 1;
     const levelRows = new LevelRows(rows, outputs, 8);
     const sums = new SparseSums(outputs, featureCount, offsets, features, levelRows);
     const leafOf = new Uint32Array(rows);
