@@ -7,6 +7,61 @@ export function outputCount(loss: LossFunction, classCount: number): number {
 
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 
+/**
+ * A leaf's values: `scale` × the Newton step −(H + λI)⁻¹·g of its summed gradients `gradient`
+ * (one per output) and Hessian `hessian` — one value per output (a diagonal Hessian: `scale·g /
+ * (h + λ)` per output) or the upper triangle of a full symmetric one, row by row (MultiClass).
+ * The full system is solved as CatBoost's TSymmetricHessian::SolveNewtonEquation does, with λ
+ * raised to at least 2⁻²³ (float epsilon) × the largest diagonal entry, by a Cholesky
+ * decomposition (H + λI is positive definite). Written here rather than with ml-matrix: the
+ * engine has no dependencies, and a K × K solve per leaf needs no matrix objects.
+ */
+export function newtonLeafValues(
+  gradient: Float64Array,
+  hessian: Float64Array,
+  l2: number,
+  scale: number,
+): number[] {
+  const outputs = gradient.length;
+  if (hessian.length === outputs) return Array.from(gradient, (g, k) => (scale * g) / (hessian[k]! + l2));
+  // The matrix A = H + λ'I, full, row-major.
+  const matrix = new Float64Array(outputs * outputs);
+  let maxDiagonal = 0;
+  for (let a = 0, entry = 0; a < outputs; a++)
+    for (let b = a; b < outputs; b++, entry++) {
+      matrix[a * outputs + b] = hessian[entry]!;
+      matrix[b * outputs + a] = hessian[entry]!;
+      if (a === b) maxDiagonal = Math.max(maxDiagonal, hessian[entry]!);
+    }
+  const adjustedL2 = Math.max(l2, maxDiagonal * 2 ** -23);
+  for (let a = 0; a < outputs; a++) matrix[a * outputs + a] = matrix[a * outputs + a]! + adjustedL2;
+  // Cholesky A = L·Lᵀ, L in the lower triangle of `matrix`.
+  for (let j = 0; j < outputs; j++) {
+    let diagonal = matrix[j * outputs + j]!;
+    for (let k = 0; k < j; k++) diagonal -= matrix[j * outputs + k]! ** 2;
+    const pivot = Math.sqrt(diagonal);
+    matrix[j * outputs + j] = pivot;
+    for (let i = j + 1; i < outputs; i++) {
+      let value = matrix[i * outputs + j]!;
+      for (let k = 0; k < j; k++) value -= matrix[i * outputs + k]! * matrix[j * outputs + k]!;
+      matrix[i * outputs + j] = value / pivot;
+    }
+  }
+  // L·y = scale·g, then Lᵀ·x = y.
+  const solution = Array.from(gradient, (g) => scale * g);
+  for (let i = 0; i < outputs; i++) {
+    let value = solution[i]!;
+    for (let k = 0; k < i; k++) value -= matrix[i * outputs + k]! * solution[k]!;
+    solution[i] = value / matrix[i * outputs + i]!;
+  }
+  for (let i = outputs - 1; i >= 0; i--) {
+    let value = solution[i]!;
+    for (let k = i + 1; k < outputs; k++) value -= matrix[k * outputs + i]! * solution[k]!;
+    solution[i] = value / matrix[i * outputs + i]!;
+  }
+  return solution;
+}
+
 /** log(1 + e^x) without overflow (split-kernel.ts has its own: the kernel uses nothing outside it). */
 const softplus = (x: number): number => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x)));
 

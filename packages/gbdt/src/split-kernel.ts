@@ -99,18 +99,25 @@ export interface SearchShared {
   evalRaw: Float64Array;
   /** The tree's splits: feature and bin per level (the tree job). */
   treeSplits: Int32Array;
-  /** Per row: raw outputs, target (class index or value), derivatives, averaging-fold leaf. */
+  /**
+   * Per row: raw outputs, target (class index or value), derivatives (`hessianSize` second
+   * derivatives per row: see `hessianSize`), averaging-fold leaf.
+   */
   raw: Float64Array;
   target: Float64Array;
   gradient: Float64Array;
   hessian: Float64Array;
+  hessianSize: number;
   averagingLeafOf: Uint32Array;
   /** The tree's leaf values (leaf × outputs + k), for the update job. */
   leafValues: Float64Array;
-  /** Per block of rows (`blockRows`): [Σ bootstrap weight, Σ (g·w)²] (weigh job); the loss sum (update job). */
+  /** Per block of rows (`blockRows`): [Σ bootstrap weight, Σ g²] (weigh job); the loss sum (update job). */
   blockSums: Float64Array;
   blockLoss: Float64Array;
-  /** Per block: rows, then Σ gradient, then Σ hessian per (leaf, output) (leaves job), `leafCount × (1 + 2·outputs)` each. */
+  /**
+   * Per block (leaves job): rows per leaf, then Σ gradient per (leaf, output), then Σ hessian per
+   * (leaf, hessian entry): `leafCount × (1 + outputs + hessianSize)` values each.
+   */
   blockLeaves: Float64Array;
   /** Per thread: the last generation (job) it finished. */
   doneGeneration: Int32Array;
@@ -161,6 +168,14 @@ export function splitKernel() {
    * per leaf, so that the per-block leaf sums of deep trees stay smaller than the rows.
    */
   const blockRows = (depth: number): number => Math.max(4096, 16 * 2 ** depth);
+
+  /**
+   * Second derivatives per row of a loss (a LOSS code): MultiClass has the full symmetric Hessian
+   * of the softmax, `diag(p) − p·pᵀ`, kept as its upper triangle row by row (CatBoost's
+   * TMultiClassError, EHessianType::Symmetric); the other losses one per output (diagonal).
+   */
+  const hessianSize = (loss: number, outputs: number): number =>
+    loss === LOSS.MultiClass ? (outputs * (outputs + 1)) / 2 : outputs;
 
   /** Thread `thread`'s rows of `rows`: [from, to). */
   function rowRange(rows: number, threads: number, thread: number): [number, number] {
@@ -226,7 +241,8 @@ export function splitKernel() {
         }
         continue;
       }
-      // Softmax: the exponentials held in `gradient` until their sum is known.
+      // Softmax: the exponentials, then the probabilities, held in `gradient` until the Hessian
+      // (upper triangle of diag(p) − p·pᵀ) is written.
       let max = Number.NEGATIVE_INFINITY;
       for (let k = 0; k < outputs; k++) max = Math.max(max, raw[base + k]!);
       let sum = 0;
@@ -235,17 +251,25 @@ export function splitKernel() {
         gradient[base + k] = e;
         sum += e;
       }
-      for (let k = 0; k < outputs; k++) {
-        const p = gradient[base + k]! / sum;
-        gradient[base + k] = p - (k === label ? 1 : 0);
-        hessian[base + k] = Math.max(p * (1 - p), 1e-16);
+      for (let k = 0; k < outputs; k++) gradient[base + k] = gradient[base + k]! / sum;
+      let entry = row * hessianSize(LOSS.MultiClass, outputs);
+      for (let a = 0; a < outputs; a++) {
+        const pa = gradient[base + a]!;
+        hessian[entry++] = pa - pa * pa;
+        for (let b = a + 1; b < outputs; b++) hessian[entry++] = -pa * gradient[base + b]!;
       }
+      for (let k = 0; k < outputs; k++) gradient[base + k] = gradient[base + k]! - (k === label ? 1 : 0);
       total += max + Math.log(sum) - raw[base + label]!;
     }
     return total;
   }
 
-  /** The weigh job on blocks [first, end): weighted gradients g·w, and per block Σ w and Σ (g·w)². */
+  /**
+   * The weigh job on blocks [first, end): the gradients weighted by the bootstrap weights, g·w,
+   * and per block Σ w and Σ g² — the score noise's scale is the RMS of the gradients before the
+   * bootstrap (CatBoost's CalcDerivativesStDevFromZeroPlainBoosting reads the fold's derivatives,
+   * not the bootstrapped ones the scores use).
+   */
   function weighBlocks(shared: SearchShared, first: number, end: number): void {
     const { rows, outputs, bootstrap, gradient, weighted, blockSums } = shared;
     const blockSize = blockRows(shared.depth);
@@ -257,8 +281,8 @@ export function splitKernel() {
         const weight = bootstrap[row]!;
         weightSum += weight;
         for (let k = 0; k < outputs; k++) {
-          const g = gradient[row * outputs + k]! * weight;
-          weighted[row * outputs + k] = g;
+          const g = gradient[row * outputs + k]!;
+          weighted[row * outputs + k] = g * weight;
           squared += g * g;
         }
       }
@@ -275,9 +299,9 @@ export function splitKernel() {
     first: number,
     end: number,
   ): void {
-    const { rows, outputs, gradient, hessian, blockLeaves } = shared;
+    const { rows, outputs, gradient, hessian, hessianSize, blockLeaves } = shared;
     const blockSize = blockRows(shared.depth);
-    const size = leafCount * (1 + 2 * outputs);
+    const size = leafCount * (1 + outputs + hessianSize);
     for (let block = first; block < end; block++) {
       const counts = block * size;
       const sumsG = counts + leafCount;
@@ -288,9 +312,12 @@ export function splitKernel() {
         const leaf = leafRows[row]!;
         blockLeaves[counts + leaf] = blockLeaves[counts + leaf]! + 1;
         for (let k = 0; k < outputs; k++) {
-          const at = leaf * outputs + k;
-          blockLeaves[sumsG + at] = blockLeaves[sumsG + at]! + gradient[row * outputs + k]!;
-          blockLeaves[sumsH + at] = blockLeaves[sumsH + at]! + hessian[row * outputs + k]!;
+          const at = sumsG + leaf * outputs + k;
+          blockLeaves[at] = blockLeaves[at]! + gradient[row * outputs + k]!;
+        }
+        for (let entry = 0; entry < hessianSize; entry++) {
+          const at = sumsH + leaf * hessianSize + entry;
+          blockLeaves[at] = blockLeaves[at]! + hessian[row * hessianSize + entry]!;
         }
       }
     }
@@ -1108,6 +1135,7 @@ export function splitKernel() {
     JOB,
     LOSS,
     blockRows,
+    hessianSize,
     rowRange,
     listRows,
     subtractFromParent,

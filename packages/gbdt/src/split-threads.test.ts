@@ -70,6 +70,7 @@ function levelJobs(threads: number, broken = false) {
   target.forEach((_, row) => {
     target[row] = Math.floor(next() * outputs);
   });
+  const hessianSize = kernel.hessianSize(kernel.LOSS.MultiClass, outputs);
   const shared: SearchShared = {
     rows,
     outputs,
@@ -83,13 +84,15 @@ function levelJobs(threads: number, broken = false) {
     raw: random(rows * outputs),
     target,
     gradient: random(rows * outputs),
-    hessian: random(rows * outputs).map(Math.abs),
+    // The UPDATE job below derives MultiClass's full Hessian: its upper triangle per row.
+    hessian: random(rows * hessianSize).map(Math.abs),
+    hessianSize,
     averagingLeafOf: sharedArrays.uint32(rows),
     evalRows,
     evalLeafOf: sharedArrays.uint32(evalRows),
     evalRaw: random(evalRows * outputs),
     ...searchSlots(
-      { features: features.length, noiseDraws: draws, threads, rows, outputs, depth: 3 },
+      { features: features.length, noiseDraws: draws, threads, rows, outputs, hessianSize, depth: 3 },
       sharedArrays,
     ),
   };
@@ -145,7 +148,9 @@ function levelJobs(threads: number, broken = false) {
     }
     const sides = [right, left];
     // The per-row jobs: weigh the gradients, sum the leaves of the 4-leaf tree, add leaf values.
+    const gradient = Array.from(shared.gradient);
     jobs.run("WEIGH");
+    const weigh = { gradient, bootstrap: Array.from(bootstrap), blockSums: Array.from(shared.blockSums) };
     // The tree (feature 0 at bin 20, then the one-hot feature's value 2) on the averaging fold
     // and the eval rows.
     shared.treeSplits.set([0, 20, 5, 2]);
@@ -172,6 +177,7 @@ function levelJobs(threads: number, broken = false) {
     };
     return {
       perRow,
+      weigh,
       list,
       search,
       leafOf: Array.from(leafOf),
@@ -197,6 +203,28 @@ describe("FitThreads", () => {
     expect(threaded.perRow).toEqual(alone.perRow);
     expect(alone.perRow.blockLoss).toHaveLength(3);
     expect(new Set(alone.perRow.evalLeafOf)).toEqual(new Set([0, 1, 2, 3]));
+  });
+
+  it("weighs the gradients by the bootstrap and sums per block Σ w and Σ g² of the gradients before it (the noise's scale)", () => {
+    const { weigh, perRow } = levelJobs(2);
+    const { gradient, bootstrap, blockSums } = weigh;
+    const outputs = gradient.length / bootstrap.length;
+    const block = kernel.blockRows(3);
+    for (let first = 0, at = 0; first < bootstrap.length; first += block, at++) {
+      const rows = bootstrap.slice(first, first + block);
+      const gradients = gradient.slice(first * outputs, (first + block) * outputs);
+      expect(blockSums[at * 2]).toBeCloseTo(
+        rows.reduce((sum, w) => sum + w, 0),
+        9,
+      );
+      expect(blockSums[at * 2 + 1]).toBeCloseTo(
+        gradients.reduce((sum, g) => sum + g * g, 0),
+        9,
+      );
+    }
+    expect(perRow.weighted.slice(0, 6)).toEqual(
+      gradient.slice(0, 6).map((g, at) => g * (bootstrap[Math.floor(at / outputs)] as number)),
+    );
   });
 
   it("lists the rows one thread lists alone, and splits as the split says", () => {

@@ -71,6 +71,8 @@ export function searchSlots(
     threads: number;
     rows: number;
     outputs: number;
+    /** Second derivatives per row (the kernel's `hessianSize`). */
+    hessianSize: number;
     depth: number;
   },
   arrays: ArrayMaker,
@@ -97,7 +99,7 @@ export function searchSlots(
     treeSplits: int32(2 * size.depth),
     blockSums: arrays.float64(blocks * 2),
     blockLoss: arrays.float64(blocks),
-    blockLeaves: arrays.float64(blocks * leaves * (1 + 2 * outputs)),
+    blockLeaves: arrays.float64(blocks * leaves * (1 + outputs + size.hessianSize)),
     failure: new Uint8Array(arrays.uint32(FAILURE_BYTES / 4).buffer),
   };
 }

@@ -95,6 +95,44 @@ describe("train", () => {
     expect(model.json.trees[0]?.splits).toEqual([{ feature: 1, border: 3.5 }]);
   });
 
+  it("gives MultiClass leaves the Newton step of the full softmax Hessian, MultiClassOneVsAll of its diagonal", () => {
+    // One split (x ≤ 0.5 | x > 0.5), raw outputs 0 before the tree: softmax p = 1/3 for every
+    // class (MultiClass), sigmoid p = 1/2 (MultiClassOneVsAll).
+    const x = Float64Array.from({ length: 90 }, (_, row) => (row < 60 ? 0 : 1));
+    const labels = Array.from(
+      { length: 90 },
+      (_, row) => (row < 60 ? ["a", "a", "b"] : ["c", "c", "b"])[row % 3]!,
+    );
+    const params = {
+      iterations: 1,
+      depth: 1,
+      random_strength: 0,
+      bootstrap_type: "No",
+      learning_rate: 0.5,
+    } as const;
+    const leaf = (rows: string[], full: boolean): number[] => {
+      const n = rows.length;
+      const count = (label: string) => rows.filter((value) => value === label).length;
+      if (!full) return ["a", "b", "c"].map((label) => (-0.5 * (n / 2 - count(label))) / (n / 4 + 3));
+      // (H + λI)·s = g with H = n·(I/3 − J/9), λ = 3: H + λI = (n/3 + 3)·I − (n/9)·J, and
+      // Σ g = 0, so J·g = 0 and s = g / (n/3 + 3) — where the diagonal would give g / (2n/9 + 3).
+      return ["a", "b", "c"].map((label) => (-0.5 * (n / 3 - count(label))) / (n / 3 + 3));
+    };
+    const [low, high] = [labels.slice(0, 60), labels.slice(60)];
+    for (const [loss, full] of [
+      ["MultiClass", true],
+      ["MultiClassOneVsAll", false],
+    ] as const) {
+      const { model } = train({ features: { x }, labels }, { ...params, loss_function: loss });
+      const tree = model.json.trees[0];
+      expect(tree?.leafWeights).toEqual([60, 30]);
+      const expected = [...leaf(low, full), ...leaf(high, full)];
+      tree?.leafValues.forEach((value, at) => {
+        expect(value).toBeCloseTo(expected[at] as number, 12);
+      });
+    }
+  });
+
   it("stops early and keeps the best iteration", () => {
     const next = rng(8);
     const rule = (x: number) => (x > 0.5 ? (next() < 0.8 ? "p" : "q") : next() < 0.8 ? "q" : "p");

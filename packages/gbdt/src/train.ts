@@ -9,7 +9,7 @@ import {
 } from "./ctr.ts";
 import { encodeLabels, stringColumn, type TrainData } from "./data.ts";
 import { type Bins, LevelRows, ordinaryArrays, SparseSums } from "./histograms.ts";
-import { outputCount } from "./loss.ts";
+import { newtonLeafValues, outputCount } from "./loss.ts";
 import { evaluateMetrics, type Metric, resolveMetrics } from "./metrics.ts";
 import {
   GbdtModel,
@@ -631,7 +631,8 @@ export function train(
   const learnTarget = arrays.float64(rows);
   learnTarget.set(target);
   const gradient = arrays.float64(rows * outputs);
-  const hessian = arrays.float64(rows * outputs);
+  const hessianSize = kernel.hessianSize(kernel.LOSS[lossName], outputs);
+  const hessian = arrays.float64(rows * hessianSize);
   const weighted = arrays.float64(rows * outputs);
   const bootstrap = arrays.float64(rows);
   const leafOf = arrays.uint32(rows);
@@ -655,6 +656,7 @@ export function train(
     target: learnTarget,
     gradient,
     hessian,
+    hessianSize,
     averagingLeafOf,
     evalRows,
     evalLeafOf,
@@ -666,6 +668,7 @@ export function train(
         threads,
         rows,
         outputs,
+        hessianSize,
         depth: params.depth,
       },
       arrays,
@@ -715,7 +718,8 @@ export function train(
       const weightSum = sumBlocks(shared.blockSums, 2, 0);
       const squaredGradient = sumBlocks(shared.blockSums, 2, 1);
       shared.scaledL2[0] = lambda * (weightSum / rows);
-      // CatBoost's score noise: full strength early, fading once iteration × lr exceeds ln(rows).
+      // CatBoost's score noise: the RMS of the gradients before the bootstrap, at full strength
+      // early, fading once iteration × lr exceeds ln(rows).
       const modelSize = Math.exp(Math.log(rows) - iteration * params.learning_rate);
       // Once the fade factor is below 1e-10 the noise only moves scores' last digits: it is left
       // out (no draws), which makes the late iterations cheaper.
@@ -824,15 +828,24 @@ export function train(
       control[CONTROL.LEAF_ROWS] = leafRows === leafOf ? 0 : 1;
       control[CONTROL.LEAF_COUNT] = leafCount;
       fitThreads.run("LEAVES");
-      const blockSize = leafCount * (1 + 2 * outputs);
+      const blockSize = leafCount * (1 + outputs + hessianSize);
       const leafWeights = Array.from({ length: leafCount }, (_, leaf) =>
         sumBlocks(shared.blockLeaves, blockSize, leaf),
       );
-      const leafValues = Array.from({ length: leafCount * outputs }, (_, at) => {
-        const g = sumBlocks(shared.blockLeaves, blockSize, leafCount + at);
-        const h = sumBlocks(shared.blockLeaves, blockSize, leafCount + leafCount * outputs + at);
-        return (-params.learning_rate * g) / (h + lambda);
-      });
+      const leafGradient = new Float64Array(outputs);
+      const leafHessian = new Float64Array(hessianSize);
+      const leafValues: number[] = [];
+      for (let leaf = 0; leaf < leafCount; leaf++) {
+        for (let k = 0; k < outputs; k++)
+          leafGradient[k] = sumBlocks(shared.blockLeaves, blockSize, leafCount + leaf * outputs + k);
+        for (let entry = 0; entry < hessianSize; entry++)
+          leafHessian[entry] = sumBlocks(
+            shared.blockLeaves,
+            blockSize,
+            leafCount * (1 + outputs) + leaf * hessianSize + entry,
+          );
+        leafValues.push(...newtonLeafValues(leafGradient, leafHessian, lambda, -params.learning_rate));
+      }
       const splits = choices.map((choice) => {
         const feature = features[choice.feature] as TrainFeature;
         if (feature.kind === "dense" && feature.ctrKey !== undefined) usedCtrs.add(feature.ctrKey);
