@@ -23,7 +23,7 @@ const outputs = 3;
  * `threads` threads: the level's rows listed by each thread for its rows, the candidates scored,
  * then feature 0's split at bin 10 applied.
  */
-function levelJobs(threads: number, broken = false) {
+function levelJobs(threads: number, broken = false, kernelSource?: string) {
   const rows = 10000;
   const next = mulberry32(11);
   const evalRows = 2500;
@@ -118,7 +118,7 @@ function levelJobs(threads: number, broken = false) {
   control[CONTROL.NOISE] = 1;
   shared.scaledL2[0] = 3;
   const sparse = new SparseSums(outputs, 0, new Uint32Array(rows + 1), new Uint32Array(0), levelRows);
-  const jobs = new FitThreads(shared, sparse);
+  const jobs = new FitThreads(shared, sparse, kernelSource);
   try {
     levelRows.startTree();
     levelRows.begin(1, true);
@@ -245,6 +245,13 @@ describe("FitThreads", () => {
 
   it("throws the error of a worker thread on the main thread", () => {
     expect(() => levelJobs(2, true)).toThrow(/a gbdt worker thread failed: TypeError/);
+  });
+
+  it("throws, rather than waits for ever, when a worker's program fails before it serves a job", () => {
+    const broken = "function () { throw new Error('the kernel does not evaluate'); }";
+    expect(() => levelJobs(2, false, broken)).toThrow(
+      /a gbdt worker thread failed: Error: the kernel does not evaluate/,
+    );
   });
 });
 

@@ -11,15 +11,32 @@ import {
 
 const { CONTROL, JOB } = kernel;
 
+/** A worker's done slot when its program failed outside a job: it will not finish any. */
+const WORKER_GONE = -1;
+
 /**
  * A worker thread's program, as text: the kernel from its own source (see split-kernel.ts).
  * `__name` is a no-op stand-in for the helper esbuild inserts when a build keeps function names.
+ * If the program itself fails (the kernel's source does not evaluate in a worker, say, because a
+ * bundler put a helper of its own into it), the worker reports the error as a failed job does and
+ * marks its done slot gone, so `run()` throws instead of waiting for it.
  */
-const WORKER_SOURCE = `"use strict";
+function workerSource(kernelSource: string): string {
+  return `"use strict";
 var __name = (target) => target;
 const { workerData } = require("node:worker_threads");
-(${splitKernel.toString()})().serveWorker(workerData);
+try {
+  (${kernelSource})().serveWorker(workerData);
+} catch (error) {
+  const { shared, thread } = workerData;
+  const text = new TextEncoder().encode(String((error && error.stack) || error));
+  shared.failure.set(text.subarray(0, shared.failure.length));
+  Atomics.store(shared.control, ${CONTROL.FAILED}, 1);
+  Atomics.store(shared.doneGeneration, thread, ${WORKER_GONE});
+  Atomics.notify(shared.doneGeneration, thread);
+}
 `;
+}
 
 /** Room for a worker's error message. */
 const FAILURE_BYTES = 4096;
@@ -115,11 +132,13 @@ export class FitThreads {
   private readonly own: ReturnType<typeof kernel.threadJobs>;
   private readonly workers: Worker[] = [];
 
-  constructor(shared: SearchShared, sparse: SparseSource) {
+  /** `kernelSource`: the workers' kernel, as text (tests break it on purpose). */
+  constructor(shared: SearchShared, sparse: SparseSource, kernelSource = splitKernel.toString()) {
     this.shared = shared;
     this.own = kernel.threadJobs(shared, 0, sparse);
+    const source = workerSource(kernelSource);
     for (let thread = 1; thread < shared.threads; thread++) {
-      const worker = new Worker(WORKER_SOURCE, {
+      const worker = new Worker(source, {
         eval: true,
         name: `ct-gbdt-${thread}`,
         workerData: { shared, thread },
@@ -146,10 +165,10 @@ export class FitThreads {
     }
     beforeOwn?.();
     this.own.run();
-    // Every worker must have finished this generation's job, not just some job.
+    // Every worker must have finished this generation's job, not just some job (or be gone).
     const { doneGeneration } = this.shared;
     for (let thread = 1; thread <= workers; thread++)
-      for (let done = Atomics.load(doneGeneration, thread); done !== generation; ) {
+      for (let done = Atomics.load(doneGeneration, thread); done !== generation && done !== WORKER_GONE; ) {
         Atomics.wait(doneGeneration, thread, done);
         done = Atomics.load(doneGeneration, thread);
       }
