@@ -9,7 +9,9 @@
 // ct trains in a child process of its own so its peak RSS is its own.
 // Peers run through Debian's python3 packages (benchmark-only; installed with apt when missing).
 // Usage: pnpm bench:gbdt [--sizes 10000,100000,1000000] [--kaggle PATH | --kaggle ""] [--threads 2]
-//        [--peers xgboost,sklearn | --peers ""]
+//        [--peers xgboost,sklearn | --peers ""] [--seeds 1] [--ct-params JSON]
+// --seeds N trains ct N times (random_seed 42 … 42 + N − 1) and shows the means; --ct-params adds
+// or overrides ct's parameters.
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -34,6 +36,7 @@ const { values, positionals } = parseArgs({
       ),
     },
     threads: { type: "string", default: "2" },
+    seeds: { type: "string", default: "1" },
     "ct-params": { type: "string", default: "{}" },
     peers: { type: "string", default: "xgboost,sklearn" },
     "ct-child": { type: "boolean", default: false },
@@ -42,6 +45,8 @@ const { values, positionals } = parseArgs({
 });
 const sizes = values.sizes.split(",").filter(Boolean).map(Number);
 const threads = Number(values.threads);
+// ct's random_seed: 42, or 42 … 42 + seeds − 1 (the table shows the mean; the peers are deterministic).
+const seeds = Array.from({ length: Number(values.seeds) }, (_, at) => 42 + at);
 const peers = values.peers.split(",").filter(Boolean);
 const python = "/usr/bin/python3";
 
@@ -245,16 +250,30 @@ function makeDataset(id) {
  * Trains ct's engine in a child process of its own that builds the same data set in memory, so
  * its peak RSS is the engine's with its input, not the benchmark's.
  */
-function trainCt(id) {
+function trainCt(id, seed) {
+  const params = JSON.stringify({ ...JSON.parse(values["ct-params"]), random_seed: seed });
   const out = execFileSync(
     process.execPath,
-    [fileURLToPath(import.meta.url), "--ct-child", "--threads", String(threads), id],
+    [fileURLToPath(import.meta.url), "--ct-child", "--threads", String(threads), "--ct-params", params, id],
     {
       encoding: "utf8",
       maxBuffer: 1 << 26,
     },
   );
   return JSON.parse(out.trim().split("\n").at(-1));
+}
+
+/** ct's fits of one data set, one per seed: the means (peak RSS: the largest), and each fit. */
+function trainCtSeeds(id) {
+  const fits = seeds.map((seed) => trainCt(id, seed));
+  const mean = (key) => fits.reduce((sum, fit) => sum + fit[key], 0) / fits.length;
+  return {
+    seconds: mean("seconds"),
+    iterations: Math.round(mean("iterations")),
+    accuracy: mean("accuracy"),
+    rss_mb: Math.max(...fits.map((fit) => fit.rss_mb)),
+    fits,
+  };
 }
 
 if (values["ct-child"]) {
@@ -322,7 +341,7 @@ for (const dataset of datasets) {
     );
   const path = join(dir, "data.csv");
   writeFileSync(path, lines.join("\n"));
-  const result = { dataset: dataset.name, ct: trainCt(dataset.id) };
+  const result = { dataset: dataset.name, ct: trainCtSeeds(dataset.id) };
   for (const which of peers) {
     const out = execFileSync(
       python,
@@ -343,7 +362,7 @@ console.log(
   `\nMachine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
 );
 console.log(
-  `Command: pnpm bench:gbdt --sizes ${values.sizes}${values.kaggle === "" ? ' --kaggle ""' : ""} --threads ${threads} --peers ${values.peers || '""'}\n`,
+  `Command: pnpm bench:gbdt --sizes ${values.sizes}${values.kaggle === "" ? ' --kaggle ""' : ""} --threads ${threads} --peers ${values.peers || '""'}${seeds.length > 1 ? ` --seeds ${seeds.length}` : ""}${values["ct-params"] !== "{}" ? ` --ct-params '${values["ct-params"]}'` : ""}\n`,
 );
 console.log(
   "| data (rows) | engine | fit (s) | iterations | peak RSS (MB) | val accuracy | ct time ÷ engine time |",
@@ -359,6 +378,20 @@ for (const { dataset, ct, xgboost, sklearn } of rowsOut) {
     if (!r) continue;
     console.log(
       `| ${dataset} | ${name} | ${r.seconds.toFixed(2)} | ${r.iterations} | ${Math.round(r.rss_mb)} | ${r.accuracy.toFixed(4)} | ${(ct.seconds / r.seconds).toFixed(2)} |`,
+    );
+  }
+}
+if (seeds.length > 1) {
+  console.log(
+    `\nct's rows are means over random_seed ${seeds[0]} … ${seeds.at(-1)}; each fit (accuracy, iterations, seconds):`,
+  );
+  for (const { dataset, ct } of rowsOut) {
+    const accuracies = ct.fits.map((fit) => fit.accuracy);
+    const sd = Math.sqrt(
+      accuracies.reduce((sum, a) => sum + (a - ct.accuracy) ** 2, 0) / (accuracies.length - 1),
+    );
+    console.log(
+      `- ${dataset}: accuracy ${ct.accuracy.toFixed(4)} ± ${sd.toFixed(4)} (sd), ${Math.min(...accuracies).toFixed(4)}–${Math.max(...accuracies).toFixed(4)}: ${ct.fits.map((fit) => `${fit.accuracy.toFixed(4)}/${fit.iterations}/${fit.seconds.toFixed(2)}`).join(", ")}`,
     );
   }
 }
