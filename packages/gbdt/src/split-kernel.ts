@@ -547,6 +547,9 @@ export function splitKernel() {
     private readonly level: LevelView;
     private readonly kept: KeptHistograms;
     private readonly scratch: Float64Array[] = [];
+    /** What a pass of fewer than four features adds the rest to (`addRows4`). */
+    private standInBins = new Uint8Array(0);
+    private standInHistogram = new Float64Array(0);
 
     /** `kept`: the stores to keep histograms in (shared between threads), else its own. */
     constructor(outputs: number, featureCount: number, level: LevelView, kept?: KeptHistograms) {
@@ -579,10 +582,9 @@ export function splitKernel() {
         scratch[slot]!.fill(0, 0, size);
       }
       let slot = 0;
-      if (stride === 4) {
-        for (; slot + 4 <= count; slot += 4) this.addRows4(requests, scratch, slot);
-        for (; slot + 2 <= count; slot += 2) this.addRows2(requests, scratch, slot);
-      }
+      if (stride === 4)
+        for (; count - slot >= 2; slot += 4)
+          this.addRows4(requests, scratch, slot, Math.min(4, count - slot));
       for (; slot < count; slot++) this.addRows(requests[slot]!.bins, scratch[slot]!, stride);
       for (slot = 0; slot < count; slot++) {
         const { feature, bins, binCount, keep } = requests[slot]!;
@@ -620,45 +622,33 @@ export function splitKernel() {
       }
     }
 
-    /** Adds the listed rows to two features' cells (requests `first`, `first + 1`), stride 4. */
-    private addRows2(requests: readonly HistogramRequest[], scratch: Float64Array[], first: number): void {
+    /**
+     * Adds the listed rows to the cells of `used` (2 to 4) features, requests `first` …, stride
+     * 4. Fewer than four fill the pass with a stand-in: every row in bin 0 of a small histogram
+     * nobody reads (cheaper than a pass of their own for the ones left over).
+     */
+    private addRows4(
+      requests: readonly HistogramRequest[],
+      scratch: Float64Array[],
+      first: number,
+      used: number,
+    ): void {
       const { rows, leafOfRow, packed, count, leaves } = this.level;
-      const b0 = requests[first]!.bins;
-      const b1 = requests[first + 1]!.bins;
-      const h0 = scratch[first]!;
-      const h1 = scratch[first + 1]!;
-      for (let at = 0; at < count; at++) {
-        const row = rows[at]!;
-        const leaf = leafOfRow[at]!;
-        const from = at * 4;
-        const w = packed[from]!;
-        const g0 = packed[from + 1]!;
-        const g1 = packed[from + 2]!;
-        const g2 = packed[from + 3]!;
-        let cell = (b0[row]! * leaves + leaf) * 4;
-        h0[cell] = h0[cell]! + w;
-        h0[cell + 1] = h0[cell + 1]! + g0;
-        h0[cell + 2] = h0[cell + 2]! + g1;
-        h0[cell + 3] = h0[cell + 3]! + g2;
-        cell = (b1[row]! * leaves + leaf) * 4;
-        h1[cell] = h1[cell]! + w;
-        h1[cell + 1] = h1[cell + 1]! + g0;
-        h1[cell + 2] = h1[cell + 2]! + g1;
-        h1[cell + 3] = h1[cell + 3]! + g2;
-      }
-    }
-
-    /** Adds the listed rows to four features' cells (requests `first` … `first + 3`), stride 4. */
-    private addRows4(requests: readonly HistogramRequest[], scratch: Float64Array[], first: number): void {
-      const { rows, leafOfRow, packed, count, leaves } = this.level;
-      const b0 = requests[first]!.bins;
-      const b1 = requests[first + 1]!.bins;
-      const b2 = requests[first + 2]!.bins;
-      const b3 = requests[first + 3]!.bins;
-      const h0 = scratch[first]!;
-      const h1 = scratch[first + 1]!;
-      const h2 = scratch[first + 2]!;
-      const h3 = scratch[first + 3]!;
+      const binsLength = requests[first]!.bins.length;
+      if (used < 4 && this.standInBins.length !== binsLength) this.standInBins = new Uint8Array(binsLength);
+      if (used < 4 && this.standInHistogram.length < leaves * 4)
+        this.standInHistogram = new Float64Array(leaves * 4);
+      const bins = (slot: number): Bins => (slot < used ? requests[first + slot]!.bins : this.standInBins);
+      const cells = (slot: number): Float64Array =>
+        slot < used ? scratch[first + slot]! : this.standInHistogram;
+      const b0 = bins(0);
+      const b1 = bins(1);
+      const b2 = bins(2);
+      const b3 = bins(3);
+      const h0 = cells(0);
+      const h1 = cells(1);
+      const h2 = cells(2);
+      const h3 = cells(3);
       for (let at = 0; at < count; at++) {
         const row = rows[at]!;
         const leaf = leafOfRow[at]!;
