@@ -1046,19 +1046,12 @@ export function splitKernel() {
           }
         const leaves = 1 << level;
         for (;;) {
-          // Take up to a batch of candidates from the shared counter; fewer near the end, so the
-          // threads finish together.
-          const next = Atomics.load(control, CONTROL.NEXT_CANDIDATE);
+          // Take the next batch of candidates from the shared counter. (Smaller batches as the
+          // candidates run out, for the threads to finish together, were no faster: more
+          // features then get a pass of their own; docs/gbdt.md has the figures.)
+          const next = Atomics.add(control, CONTROL.NEXT_CANDIDATE, HistogramBuilder.BATCH);
           if (next >= count) break;
-          const take =
-            shared.threads === 1
-              ? HistogramBuilder.BATCH
-              : Math.max(
-                  1,
-                  Math.min(HistogramBuilder.BATCH, Math.floor((count - next) / (2 * shared.threads))),
-                );
-          if (Atomics.compareExchange(control, CONTROL.NEXT_CANDIDATE, next, next + take) !== next) continue;
-          const end = Math.min(count, next + take);
+          const end = Math.min(count, next + HistogramBuilder.BATCH);
           // The histograms of the batch's features in one pass over the rows, then their scores.
           let requested = 0;
           for (let candidate = next; candidate < end; candidate++) {
