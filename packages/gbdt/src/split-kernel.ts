@@ -52,7 +52,7 @@ export interface SparseSource {
 /**
  * Everything the jobs of a fit read and write, on SharedArrayBuffers when worker threads take
  * part. For the split search the main thread fills the level's rows, totals, candidates,
- * penalties and pre-drawn noise, then the threads take the candidates one at a time from a shared
+ * penalties and pre-drawn noise, then the threads take the candidates four at a time from a shared
  * counter and write each one's best score and bin into `bestScore` / `bestBin`.
  */
 export interface SearchShared {
