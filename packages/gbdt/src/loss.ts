@@ -99,6 +99,15 @@ export function transformRaw(loss: LossFunction, raw: Float64Array, outputs: num
 }
 
 /**
+ * The loss value from the sum of the rows' loss terms: the mean over rows (and over the classes
+ * for MultiClassOneVsAll), its root for RMSE.
+ */
+export function meanLoss(loss: LossFunction, total: number, rows: number, outputs: number): number {
+  if (loss === "RMSE") return Math.sqrt(total / rows);
+  return loss === "MultiClassOneVsAll" ? total / rows / outputs : total / rows;
+}
+
+/**
  * The loss value (mean over rows), as CatBoost reports it for the metric of the same name,
  * computed from raw outputs in overflow-safe form: Logloss `y·softplus(−a) + (1−y)·softplus(a)`,
  * MultiClassOneVsAll the mean of that over the classes, MultiClass `logsumexp(a) − a_y`.
@@ -113,14 +122,14 @@ export function lossValue(
   let total = 0;
   if (loss === "RMSE") {
     for (let row = 0; row < rows; row++) total += (raw[row]! - target[row]!) ** 2;
-    return Math.sqrt(total / rows);
+    return meanLoss(loss, total, rows, outputs);
   }
   if (loss === "Logloss") {
     for (let row = 0; row < rows; row++) {
       const a = raw[row]!;
       total += target[row] === 1 ? softplus(-a) : softplus(a);
     }
-    return total / rows;
+    return meanLoss(loss, total, rows, outputs);
   }
   for (let row = 0; row < rows; row++) {
     const label = target[row]!;
@@ -138,5 +147,5 @@ export function lossValue(
       total += max + Math.log(sum) - raw[base + label]!;
     }
   }
-  return loss === "MultiClassOneVsAll" ? total / rows / outputs : total / rows;
+  return meanLoss(loss, total, rows, outputs);
 }

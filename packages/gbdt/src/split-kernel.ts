@@ -177,6 +177,15 @@ export function splitKernel() {
   const hessianSize = (loss: number, outputs: number): number =>
     loss === LOSS.MultiClass ? (outputs * (outputs + 1)) / 2 : outputs;
 
+  /**
+   * Whether a dense or one-hot feature is scored from a level histogram of `leaves` leaves, over
+   * `rows` learn rows. With few rows for the (leaf, bin) cells (deep levels, small data) its rows
+   * are walked bin by bin instead of filling and scanning a histogram that is mostly empty. A
+   * level keeps a feature's histogram when the next level uses one (`2 × leaves`).
+   */
+  const usesHistogram = (feature: SearchFeature, rows: number, leaves: number): boolean =>
+    feature.kind !== 2 && feature.binCount >= 2 && (feature.kind === 1 || rows >= leaves * feature.binCount);
+
   /** Thread `thread`'s rows of `rows`: [from, to). */
   function rowRange(rows: number, threads: number, thread: number): [number, number] {
     return [Math.floor((rows * thread) / threads), Math.floor((rows * (thread + 1)) / threads)];
@@ -857,17 +866,7 @@ export function splitKernel() {
     };
 
     /**
-     * Whether a dense or one-hot feature is scored from a level histogram. With few rows for the
-     * (leaf, bin) cells (deep levels, small data) its rows are walked bin by bin instead of filling
-     * and scanning a histogram that is mostly empty.
-     */
-    const usesHistogram = (feature: SearchFeature, leaves: number): boolean =>
-      feature.kind !== 2 &&
-      feature.binCount >= 2 &&
-      (feature.kind === 1 || rows >= leaves * feature.binCount);
-
-    /**
-     * Scores feature `index` at the level — from `histogram` where `usesHistogram` — and writes its
+     * Scores feature `index` at the level — from `histogram` where it `usesHistogram` — and writes its
      * best score and bin (−1: none) for `candidate`.
      */
     const scoreFeature = (
@@ -891,7 +890,7 @@ export function splitKernel() {
         const bins = feature.bins[fold] ?? (feature.bins[0] as Bins);
         const binCount = feature.binCount;
         const oneHot = feature.kind === 1;
-        const sparseCells = !usesHistogram(feature, leaves);
+        const sparseCells = !usesHistogram(feature, rows, leaves);
         if (oneHot) {
           for (let bin = 0; bin < binCount; bin++) {
             for (let leaf = 0; leaf < leaves; leaf++) {
@@ -1057,13 +1056,13 @@ export function splitKernel() {
           for (let candidate = next; candidate < end; candidate++) {
             const index = candidates[candidate]!;
             const feature = features[index] as SearchFeature;
-            if (!usesHistogram(feature, leaves)) continue;
+            if (!usesHistogram(feature, rows, leaves)) continue;
             const request = requests[requested]!;
             request.feature = index;
             request.bins = feature.bins[fold] ?? (feature.bins[0] as Bins);
             request.binCount = feature.binCount;
             // Kept for the next level when that level builds a histogram for this feature too.
-            request.keep = level + 1 < depth && (feature.kind === 1 || rows >= 2 * leaves * feature.binCount);
+            request.keep = level + 1 < depth && usesHistogram(feature, rows, 2 * leaves);
             requestCandidate[requested++] = candidate;
           }
           const batch =
@@ -1119,6 +1118,7 @@ export function splitKernel() {
     LOSS,
     blockRows,
     hessianSize,
+    usesHistogram,
     rowRange,
     listRows,
     subtractFromParent,

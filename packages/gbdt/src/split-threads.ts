@@ -223,8 +223,8 @@ export function noiseDraws(feature: SearchFeature): number {
 
 /**
  * Stores for each feature's kept histogram, as large as the largest one the fit keeps (the
- * kernel's keep rule: below the last level, one-hot always, dense while the histogram is at most
- * half the rows), and their stamps: shared, so any thread can score any feature.
+ * kernel keeps a level's histogram when the next level `usesHistogram` too), and their stamps:
+ * shared, so any thread can score any feature.
  */
 export function keptStores(
   features: readonly SearchFeature[],
@@ -235,12 +235,10 @@ export function keptStores(
 ): SearchShared["kept"] {
   const values = features.map((feature) => {
     let size = 0;
-    if (feature.kind !== 2)
-      for (let level = 0; level + 1 < depth; level++) {
-        const leaves = 2 ** level;
-        if (feature.kind === 1 || rows >= 2 * leaves * feature.binCount)
-          size = leaves * feature.binCount * (outputs + 1);
-      }
+    for (let level = 0; level + 1 < depth; level++) {
+      const leaves = 2 ** level;
+      if (kernel.usesHistogram(feature, rows, 2 * leaves)) size = leaves * feature.binCount * (outputs + 1);
+    }
     return arrays.float64(size);
   });
   return { values, stamps: arrays.float64(features.length).fill(-1) };

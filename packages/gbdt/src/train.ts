@@ -9,7 +9,7 @@ import {
 } from "./ctr.ts";
 import { encodeLabels, stringColumn, type TrainData } from "./data.ts";
 import { type Bins, LevelRows, ordinaryArrays, SparseSums } from "./histograms.ts";
-import { newtonLeafValues, outputCount } from "./loss.ts";
+import { meanLoss, newtonLeafValues, outputCount } from "./loss.ts";
 import { evaluateMetrics, type Metric, resolveMetrics } from "./metrics.ts";
 import {
   GbdtModel,
@@ -855,13 +855,7 @@ export function train(
       shared.leafValues.set(leafValues);
       control[CONTROL.ADD_LEAVES] = 1;
       fitThreads.run("UPDATE");
-      const lossSum = sumBlocks(shared.blockLoss, 1, 0);
-      const learnLoss =
-        lossName === "RMSE"
-          ? Math.sqrt(lossSum / rows)
-          : lossName === "MultiClassOneVsAll"
-            ? lossSum / rows / outputs
-            : lossSum / rows;
+      const learnLoss = meanLoss(lossName, sumBlocks(shared.blockLoss, 1, 0), rows, outputs);
       const learnValues = evaluateMetrics(learnMetricList, raw, target, outputs, {
         loss: lossName,
         value: learnLoss,
