@@ -545,6 +545,26 @@ export function splitKernel() {
   }
 
   /**
+   * Adds a row's weight and three weighted gradients to the (bin, leaf) cell at `cell` of a
+   * stride-4 histogram (three outputs, the credit-score case): small enough for V8 to inline into
+   * the histogram loops, which are written out for three outputs (~20 % faster than a loop over
+   * the outputs).
+   */
+  const addCell = (
+    histogram: Float64Array,
+    cell: number,
+    w: number,
+    g0: number,
+    g1: number,
+    g2: number,
+  ): void => {
+    histogram[cell] = histogram[cell]! + w;
+    histogram[cell + 1] = histogram[cell + 1]! + g0;
+    histogram[cell + 2] = histogram[cell + 2]! + g1;
+    histogram[cell + 3] = histogram[cell + 3]! + g2;
+  };
+
+  /**
    * Per-(bin, leaf) histograms of the dense features — Σ bootstrap weight, then Σ weighted gradient
    * per output, at `((bin × leaves) + leaf) × stride` — by subtraction from the level above where
    * the feature's histogram of that level was kept, else from all rows.
@@ -615,12 +635,15 @@ export function splitKernel() {
       if (stride === 4) {
         // Three outputs (the multiclass losses on three classes) written out: ~20 % faster.
         for (let at = 0; at < count; at++) {
-          const cell = (bins[rows[at]!]! * leaves + leafOfRow[at]!) * 4;
           const from = at * 4;
-          histogram[cell] = histogram[cell]! + packed[from]!;
-          histogram[cell + 1] = histogram[cell + 1]! + packed[from + 1]!;
-          histogram[cell + 2] = histogram[cell + 2]! + packed[from + 2]!;
-          histogram[cell + 3] = histogram[cell + 3]! + packed[from + 3]!;
+          addCell(
+            histogram,
+            (bins[rows[at]!]! * leaves + leafOfRow[at]!) * 4,
+            packed[from]!,
+            packed[from + 1]!,
+            packed[from + 2]!,
+            packed[from + 3]!,
+          );
         }
         return;
       }
@@ -666,26 +689,10 @@ export function splitKernel() {
         const g0 = packed[from + 1]!;
         const g1 = packed[from + 2]!;
         const g2 = packed[from + 3]!;
-        let cell = (b0[row]! * leaves + leaf) * 4;
-        h0[cell] = h0[cell]! + w;
-        h0[cell + 1] = h0[cell + 1]! + g0;
-        h0[cell + 2] = h0[cell + 2]! + g1;
-        h0[cell + 3] = h0[cell + 3]! + g2;
-        cell = (b1[row]! * leaves + leaf) * 4;
-        h1[cell] = h1[cell]! + w;
-        h1[cell + 1] = h1[cell + 1]! + g0;
-        h1[cell + 2] = h1[cell + 2]! + g1;
-        h1[cell + 3] = h1[cell + 3]! + g2;
-        cell = (b2[row]! * leaves + leaf) * 4;
-        h2[cell] = h2[cell]! + w;
-        h2[cell + 1] = h2[cell + 1]! + g0;
-        h2[cell + 2] = h2[cell + 2]! + g1;
-        h2[cell + 3] = h2[cell + 3]! + g2;
-        cell = (b3[row]! * leaves + leaf) * 4;
-        h3[cell] = h3[cell]! + w;
-        h3[cell + 1] = h3[cell + 1]! + g0;
-        h3[cell + 2] = h3[cell + 2]! + g1;
-        h3[cell + 3] = h3[cell + 3]! + g2;
+        addCell(h0, (b0[row]! * leaves + leaf) * 4, w, g0, g1, g2);
+        addCell(h1, (b1[row]! * leaves + leaf) * 4, w, g0, g1, g2);
+        addCell(h2, (b2[row]! * leaves + leaf) * 4, w, g0, g1, g2);
+        addCell(h3, (b3[row]! * leaves + leaf) * 4, w, g0, g1, g2);
       }
     }
 
