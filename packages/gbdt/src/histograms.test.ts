@@ -64,7 +64,7 @@ describe("HistogramBuilder", () => {
           return { count, bins: Uint8Array.from({ length: rows }, () => Math.floor(next() * count)) };
         });
         for (const keepEvery of [true, false]) {
-          const levelRows = new LevelRows(rows, outputs, 8);
+          const levelRows = new LevelRows(rows, outputs, 4);
           const builder = new HistogramBuilder(outputs, batch, levelRows);
           const leafOf = new Uint32Array(rows);
           levelRows.startTree();
@@ -108,7 +108,7 @@ describe("HistogramBuilder", () => {
       return Uint8Array.from({ length: rows }, () => Math.floor(next() * binCount));
     });
     const histogramsOf = (batch: number): Float64Array[] => {
-      const levelRows = new LevelRows(rows, outputs, 8);
+      const levelRows = new LevelRows(rows, outputs, 4);
       const builder = new HistogramBuilder(outputs, features.length, levelRows);
       const leafOf = new Uint32Array(rows);
       const out: Float64Array[] = [];
@@ -137,7 +137,7 @@ describe("HistogramBuilder", () => {
   it("does not use a histogram kept in an earlier tree", () => {
     const { bins, bootstrap, weighted, sides } = data(rows, binCount, 3);
     const stride = 3;
-    const levelRows = new LevelRows(rows, 2, 8);
+    const levelRows = new LevelRows(rows, 2, 4);
     const builder = new HistogramBuilder(2, 1, levelRows);
     const leafOf = new Uint32Array(rows);
     const request = (values: Float64Array) =>
@@ -179,7 +179,7 @@ describe("SparseSums", () => {
     const features = Uint32Array.from(perRow.flat());
     const outputs = 2;
     const stride = outputs + 1;
-    const levelRows = new LevelRows(rows, outputs, 8);
+    const levelRows = new LevelRows(rows, outputs, 4);
     const sums = new SparseSums(outputs, featureCount, offsets, features, levelRows);
     const leafOf = new Uint32Array(rows);
     levelRows.startTree();

@@ -1,8 +1,8 @@
-import { kernel, type LevelView, type SearchShared } from "./split-kernel.ts";
+import { kernel, type LevelList, type LevelView, type SearchShared } from "./split-kernel.ts";
 
 export type { Bins } from "./split-kernel.ts";
 
-const { KeptHistograms, HistogramBuilder, subtractFromParent, listRows } = kernel;
+const { KeptHistograms, HistogramBuilder, subtractFromParent, listRows, blockRows, maxLeaves } = kernel;
 export { HistogramBuilder };
 export type HistogramBuilder = InstanceType<typeof HistogramBuilder>;
 
@@ -23,7 +23,7 @@ export const ordinaryArrays: ArrayMaker = {
  * of level L − 1 minus the rows of one side of the split: the side with fewer rows (weight ≠ 0),
  * at most half of them. `startLevel` lists those rows; level 0 has no parent and sums all rows.
  */
-export class LevelRows implements LevelView {
+export class LevelRows implements LevelView, LevelList {
   /**
    * The rows a level sums (weight ≠ 0; at level 0 all of them, else those on the smaller side of
    * the last split), in row order, with each one's leaf and its bootstrap weight then weighted
@@ -32,6 +32,11 @@ export class LevelRows implements LevelView {
   readonly rows: Uint32Array;
   readonly leafOfRow: Uint32Array;
   readonly packed: Float64Array;
+  /**
+   * Per block of rows (`blockRows(depth)`, as the threads list them): the listed rows' Σ weight,
+   * then Σ weighted gradient per output, per leaf, `maxLeaves × (outputs + 1)` values a block.
+   */
+  readonly blockTotals: Float64Array;
   count = 0;
   /** Whether the rows are the smaller side: the one with the level's bit set (leaves ≥ leaves / 2). */
   smallIsHigh = false;
@@ -45,28 +50,38 @@ export class LevelRows implements LevelView {
   private readonly parentWeight: Float64Array;
   private readonly parentDelta: Float64Array;
   private readonly outputs: number;
+  private readonly depth: number;
+  private readonly blocks: number;
 
-  /** `arrays` makes the arrays worker threads read (rows, leaves, packed values, totals). */
-  constructor(rows: number, outputs: number, maxLeaves: number, arrays: ArrayMaker = ordinaryArrays) {
+  /**
+   * For `rows` learn rows and trees of depth `depth`; `arrays` makes the arrays worker threads
+   * read and write (rows, leaves, packed values, block totals, totals).
+   */
+  constructor(rows: number, outputs: number, depth: number, arrays: ArrayMaker = ordinaryArrays) {
+    const leaves = maxLeaves(depth);
     this.outputs = outputs;
+    this.depth = depth;
+    this.blocks = Math.ceil(rows / blockRows(depth));
     this.rows = arrays.uint32(rows);
     this.leafOfRow = arrays.uint32(rows);
     this.packed = arrays.float64(rows * (outputs + 1));
-    this.totalWeight = arrays.float64(maxLeaves);
-    this.totalDelta = arrays.float64(maxLeaves * outputs);
-    this.parentWeight = new Float64Array(maxLeaves);
-    this.parentDelta = new Float64Array(maxLeaves * outputs);
+    this.blockTotals = arrays.float64(this.blocks * leaves * (outputs + 1));
+    this.totalWeight = arrays.float64(leaves);
+    this.totalDelta = arrays.float64(leaves * outputs);
+    this.parentWeight = new Float64Array(leaves);
+    this.parentDelta = new Float64Array(leaves * outputs);
   }
 
   /** The arrays the kernel's jobs read and write, under their names in SearchShared. */
   sharedArrays(): Pick<
     SearchShared,
-    "levelRows" | "levelLeafOfRow" | "levelPacked" | "totalWeight" | "totalDelta"
+    "levelRows" | "levelLeafOfRow" | "levelPacked" | "levelBlockTotals" | "totalWeight" | "totalDelta"
   > {
     return {
       levelRows: this.rows,
       levelLeafOfRow: this.leafOfRow,
       levelPacked: this.packed,
+      levelBlockTotals: this.blockTotals,
       totalWeight: this.totalWeight,
       totalDelta: this.totalDelta,
     };
@@ -100,8 +115,9 @@ export class LevelRows implements LevelView {
       leafOf,
       bootstrap,
       weighted,
+      this.depth,
       0,
-      leafOf.length,
+      this.blocks,
       0,
       level,
       smallIsHigh,
@@ -123,9 +139,12 @@ export class LevelRows implements LevelView {
     this.sumTotals();
   }
 
-  /** The per-leaf totals: of the listed rows, and at level > 0 the other side's by subtraction. */
+  /**
+   * The per-leaf totals: of the listed rows, the per-block sums of `listRows` summed in block
+   * order; at level > 0, the other side's by subtraction from the level above.
+   */
   private sumTotals(): void {
-    const { leaves, totalWeight, totalDelta } = this;
+    const { leaves, totalWeight, totalDelta, blockTotals, blocks } = this;
     const outputs = this.outputs;
     const parentWeight = this.parentWeight;
     const parentDelta = this.parentDelta;
@@ -134,14 +153,21 @@ export class LevelRows implements LevelView {
       parentWeight.set(totalWeight.subarray(0, half));
       parentDelta.set(totalDelta.subarray(0, half * outputs));
     }
-    totalWeight.fill(0, 0, leaves);
-    totalDelta.fill(0, 0, leaves * outputs);
     const stride = outputs + 1;
-    for (let at = 0; at < this.count; at++) {
-      const leaf = this.leafOfRow[at]!;
-      totalWeight[leaf] = totalWeight[leaf]! + this.packed[at * stride]!;
-      for (let k = 0; k < outputs; k++)
-        totalDelta[leaf * outputs + k] = totalDelta[leaf * outputs + k]! + this.packed[at * stride + 1 + k]!;
+    const blockSize = maxLeaves(this.depth) * stride;
+    // The listed leaves: all at level 0, else those on the listed side of the last split.
+    const listed = this.level === 0 ? 1 : half;
+    const firstListed = this.smallIsHigh ? half : 0;
+    for (let leaf = firstListed; leaf < firstListed + listed; leaf++) {
+      let weight = 0;
+      for (let block = 0; block < blocks; block++) weight += blockTotals[block * blockSize + leaf * stride]!;
+      totalWeight[leaf] = weight;
+      for (let k = 0; k < outputs; k++) {
+        let delta = 0;
+        for (let block = 0; block < blocks; block++)
+          delta += blockTotals[block * blockSize + leaf * stride + 1 + k]!;
+        totalDelta[leaf * outputs + k] = delta;
+      }
     }
     if (this.level === 0) return;
     for (let parent = 0; parent < half; parent++) {

@@ -1,4 +1,5 @@
 import type { LossFunction } from "./params.ts";
+import { kernel } from "./split-kernel.ts";
 
 /** Number of raw outputs per row: one per class for the multiclass losses, else one. */
 export function outputCount(loss: LossFunction, classCount: number): number {
@@ -62,9 +63,6 @@ export function newtonLeafValues(
   return solution;
 }
 
-/** log(1 + e^x) without overflow (split-kernel.ts has its own: the kernel uses nothing outside it). */
-const softplus = (x: number): number => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x)));
-
 /** Probabilities (classification) or predictions (RMSE) from raw outputs, row by row. */
 export function transformRaw(loss: LossFunction, raw: Float64Array, outputs: number): Float64Array {
   if (loss === "RMSE") return raw.slice();
@@ -108,9 +106,8 @@ export function meanLoss(loss: LossFunction, total: number, rows: number, output
 }
 
 /**
- * The loss value (mean over rows), as CatBoost reports it for the metric of the same name,
- * computed from raw outputs in overflow-safe form: Logloss `y·softplus(−a) + (1−y)·softplus(a)`,
- * MultiClassOneVsAll the mean of that over the classes, MultiClass `logsumexp(a) − a_y`.
+ * The loss value (mean over rows), as CatBoost reports it for the metric of the same name, from
+ * the kernel's loss terms (overflow-safe; split-kernel.ts's `lossSum` gives the formulas).
  */
 export function lossValue(
   loss: LossFunction,
@@ -119,33 +116,5 @@ export function lossValue(
   outputs: number,
 ): number {
   const rows = target.length;
-  let total = 0;
-  if (loss === "RMSE") {
-    for (let row = 0; row < rows; row++) total += (raw[row]! - target[row]!) ** 2;
-    return meanLoss(loss, total, rows, outputs);
-  }
-  if (loss === "Logloss") {
-    for (let row = 0; row < rows; row++) {
-      const a = raw[row]!;
-      total += target[row] === 1 ? softplus(-a) : softplus(a);
-    }
-    return meanLoss(loss, total, rows, outputs);
-  }
-  for (let row = 0; row < rows; row++) {
-    const label = target[row]!;
-    const base = row * outputs;
-    if (loss === "MultiClassOneVsAll") {
-      for (let k = 0; k < outputs; k++) {
-        const a = raw[base + k]!;
-        total += k === label ? softplus(-a) : softplus(a);
-      }
-    } else {
-      let max = Number.NEGATIVE_INFINITY;
-      for (let k = 0; k < outputs; k++) max = Math.max(max, raw[base + k]!);
-      let sum = 0;
-      for (let k = 0; k < outputs; k++) sum += Math.exp(raw[base + k]! - max);
-      total += max + Math.log(sum) - raw[base + label]!;
-    }
-  }
-  return meanLoss(loss, total, rows, outputs);
+  return meanLoss(loss, kernel.lossSum(kernel.LOSS[loss], raw, target, outputs, 0, rows), rows, outputs);
 }

@@ -1,13 +1,32 @@
-/** mulberry32: a small seeded PRNG (uniform in [0, 1)), so a seed gives identical models. */
-export function mulberry32(seed: number): () => number {
+import { kernel } from "./split-kernel.ts";
+
+/** A uniform source in [0, 1) whose state can be read and skipped ahead. */
+export interface Uniform {
+  (): number;
+  /** The state: the next draw is `kernel.mulberry32Draw(kernel.mulberry32Skip(state, 1))`. */
+  state(): number;
+  /** Skips `draws` draws, as though they had been drawn. */
+  skip(draws: number): void;
+}
+
+/**
+ * mulberry32: a small seeded PRNG (uniform in [0, 1)), so a seed gives identical models. Its
+ * state only adds a constant per draw, so a run of draws can be split among threads, each
+ * starting from the state its first row would see (split-kernel.ts, the weigh job).
+ */
+export function mulberry32(seed: number): Uniform {
   let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  const { mulberry32Draw, mulberry32Skip } = kernel;
+  const next = (): number => {
+    state = mulberry32Skip(state, 1);
+    return mulberry32Draw(state);
   };
+  return Object.assign(next, {
+    state: () => state,
+    skip: (draws: number) => {
+      state = mulberry32Skip(state, draws);
+    },
+  });
 }
 
 /**

@@ -16,6 +16,15 @@ export interface LevelView {
   stamp: number;
 }
 
+/** Where a level's rows are listed (histograms.ts's LevelRows): see the kernel's `listRows`. */
+export interface LevelList {
+  readonly rows: Uint32Array;
+  readonly leafOfRow: Uint32Array;
+  readonly packed: Float64Array;
+  /** Per block of rows: Σ weight, then Σ weighted gradient per output, per leaf of the level. */
+  readonly blockTotals: Float64Array;
+}
+
 /** A feature whose level histogram `HistogramBuilder.build` sums. */
 export interface HistogramRequest {
   feature: number;
@@ -56,7 +65,10 @@ export interface SparseSource {
  * counter and write each one's best score and bin into `bestScore` / `bestBin`.
  */
 export interface SearchShared {
-  /** Threads taking part; thread t's rows (listing, splitting) are [⌊rows·t/threads⌋, ⌊rows·(t+1)/threads⌋). */
+  /**
+   * Threads taking part; thread t's rows (in every per-row job) are those of blocks
+   * [⌊blocks·t/threads⌋, ⌊blocks·(t+1)/threads⌋) of `blockRows(depth)` rows each.
+   */
   threads: number;
   rows: number;
   outputs: number;
@@ -68,11 +80,16 @@ export interface SearchShared {
    */
   kept: { values: Float64Array[]; stamps: Float64Array };
   leafOf: Uint32Array;
+  /** The tree's bootstrap weight per row (the weigh job draws them) and how they are drawn. */
   bootstrap: Float64Array;
+  bootstrapType: number;
+  baggingTemperature: number;
+  subsample: number;
   weighted: Float64Array;
   levelRows: Uint32Array;
   levelLeafOfRow: Uint32Array;
   levelPacked: Float64Array;
+  levelBlockTotals: Float64Array;
   totalWeight: Float64Array;
   totalDelta: Float64Array;
   /** Int32 slots at the kernel's CONTROL indices. */
@@ -93,10 +110,11 @@ export interface SearchShared {
   rangeAt: Int32Array;
   rangeHigh: Int32Array;
   rangeLow: Int32Array;
-  /** The eval rows: how many, each one's leaf in the tree and raw outputs. */
+  /** The eval rows: how many, each one's leaf in the tree, raw outputs and target. */
   evalRows: number;
   evalLeafOf: Uint32Array;
   evalRaw: Float64Array;
+  evalTarget: Float64Array;
   /** The tree's splits: feature and bin per level (the tree job). */
   treeSplits: Int32Array;
   /**
@@ -114,6 +132,8 @@ export interface SearchShared {
   /** Per block of rows (`blockRows`): [Σ bootstrap weight, Σ g²] (weigh job); the loss sum (update job). */
   blockSums: Float64Array;
   blockLoss: Float64Array;
+  /** Per block of eval rows: their loss sum (update job, when `CONTROL.EVAL_LOSS` is set). */
+  blockEvalLoss: Float64Array;
   /**
    * Per block (leaves job): rows per leaf, then Σ gradient per (leaf, output), then Σ hessian per
    * (leaf, hessian entry): `leafCount × (1 + outputs + hessianSize)` values each.
@@ -156,10 +176,16 @@ export function splitKernel() {
     TREE_LEVELS: 17,
     AVERAGING_FOLD: 18,
     NEXT_CANDIDATE: 19,
-    SIZE: 20,
+    /** The random state before the tree's bootstrap draws (an unsigned 32-bit state, as int32). */
+    BOOTSTRAP_STATE: 20,
+    /** Whether the update job also sums the eval rows' loss per eval block. */
+    EVAL_LOSS: 21,
+    SIZE: 22,
   } as const;
   /** What the threads do when woken (`CONTROL.JOB`). */
   const JOB = { LIST: 0, SEARCH: 1, SPLIT: 2, WEIGH: 3, LEAVES: 4, UPDATE: 5, TREE: 6 } as const;
+  /** The bootstrap types as `SearchShared.bootstrapType` codes. */
+  const BOOTSTRAP = { No: 0, Bayesian: 1, Bernoulli: 2 } as const;
   /** The losses as `CONTROL.LOSS` codes. */
   const LOSS = { RMSE: 0, Logloss: 1, MultiClassOneVsAll: 2, MultiClass: 3 } as const;
   /**
@@ -186,10 +212,8 @@ export function splitKernel() {
   const usesHistogram = (feature: SearchFeature, rows: number, leaves: number): boolean =>
     feature.kind !== 2 && feature.binCount >= 2 && (feature.kind === 1 || rows >= leaves * feature.binCount);
 
-  /** Thread `thread`'s rows of `rows`: [from, to). */
-  function rowRange(rows: number, threads: number, thread: number): [number, number] {
-    return [Math.floor((rows * thread) / threads), Math.floor((rows * (thread + 1)) / threads)];
-  }
+  /** Leaves of a fit of depth `depth`'s deepest level that lists rows (level depth − 1). */
+  const maxLeaves = (depth: number): number => 1 << Math.max(0, depth - 1);
 
   /** Thread `thread`'s blocks of `rows` rows, `block` rows each: [from, to) block indices. */
   function blockRange(rows: number, block: number, threads: number, thread: number): [number, number] {
@@ -197,9 +221,72 @@ export function splitKernel() {
     return [Math.floor((blocks * thread) / threads), Math.floor((blocks * (thread + 1)) / threads)];
   }
 
+  /** Thread `thread`'s rows of `rows`, those of its blocks (`blockRange`): [from, to). */
+  function rowRange(rows: number, block: number, threads: number, thread: number): [number, number] {
+    const [first, end] = blockRange(rows, block, threads, thread);
+    return [Math.min(rows, first * block), Math.min(rows, end * block)];
+  }
+
+  /** mulberry32's step: each draw adds it to the state (mod 2³²), then hashes the sum. */
+  const MULBERRY32_STEP = 0x6d2b79f5;
+  /** mulberry32's state `draws` draws after `state`. */
+  const mulberry32Skip = (state: number, draws: number): number =>
+    (state + Math.imul(draws, MULBERRY32_STEP)) >>> 0;
+  /** mulberry32's draw in [0, 1) from a state (stepped already). */
+  function mulberry32Draw(state: number): number {
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+
   const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
   /** log(1 + e^x) without overflow. */
   const softplus = (x: number): number => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x)));
+
+  /** The logistic loss of raw output `a` for a positive (`y` = 1) or negative row, overflow-safe. */
+  const logisticLoss = (a: number, positive: boolean): number => (positive ? softplus(-a) : softplus(a));
+
+  /**
+   * Row `row`'s loss term (a LOSS code), from raw outputs in overflow-safe form: squared error
+   * (RMSE), Logloss `y·softplus(−a) + (1−y)·softplus(a)`, MultiClassOneVsAll that summed over
+   * the classes, MultiClass `logsumexp(a) − a_y`. `target` holds class indices or values (RMSE).
+   */
+  function rowLoss(
+    loss: number,
+    raw: Float64Array,
+    target: Float64Array,
+    outputs: number,
+    row: number,
+  ): number {
+    if (loss === LOSS.RMSE) return (raw[row]! - target[row]!) ** 2;
+    if (loss === LOSS.Logloss) return logisticLoss(raw[row]!, target[row] === 1);
+    const label = target[row]!;
+    const base = row * outputs;
+    let total = 0;
+    if (loss === LOSS.MultiClassOneVsAll) {
+      for (let k = 0; k < outputs; k++) total += logisticLoss(raw[base + k]!, k === label);
+      return total;
+    }
+    let max = Number.NEGATIVE_INFINITY;
+    for (let k = 0; k < outputs; k++) max = Math.max(max, raw[base + k]!);
+    for (let k = 0; k < outputs; k++) total += Math.exp(raw[base + k]! - max);
+    return max + Math.log(total) - raw[base + label]!;
+  }
+
+  /** The sum of rows [from, to)'s loss terms (`rowLoss`). */
+  function lossSum(
+    loss: number,
+    raw: Float64Array,
+    target: Float64Array,
+    outputs: number,
+    from: number,
+    to: number,
+  ): number {
+    let total = 0;
+    for (let row = from; row < to; row++) total += rowLoss(loss, raw, target, outputs, row);
+    return total;
+  }
 
   /**
    * First and second derivatives of the loss (a LOSS code) for rows [from, to) and every output,
@@ -233,7 +320,7 @@ export function splitKernel() {
         const p = sigmoid(a);
         gradient[row] = p - target[row]!;
         hessian[row] = Math.max(p * (1 - p), 1e-16);
-        total += target[row] === 1 ? softplus(-a) : softplus(a);
+        total += logisticLoss(a, target[row] === 1);
       }
       return total;
     }
@@ -246,7 +333,7 @@ export function splitKernel() {
           const p = sigmoid(a);
           gradient[base + k] = p - (k === label ? 1 : 0);
           hessian[base + k] = Math.max(p * (1 - p), 1e-16);
-          total += k === label ? softplus(-a) : softplus(a);
+          total += logisticLoss(a, k === label);
         }
         continue;
       }
@@ -274,20 +361,37 @@ export function splitKernel() {
   }
 
   /**
-   * The weigh job on blocks [first, end): the gradients weighted by the bootstrap weights, g·w,
-   * and per block Σ w and Σ g² — the score noise's scale is the RMS of the gradients before the
-   * bootstrap (CatBoost's CalcDerivativesStDevFromZeroPlainBoosting reads the fold's derivatives,
-   * not the bootstrapped ones the scores use).
+   * The weigh job on blocks [first, end): the tree's bootstrap weights, drawn per row from the
+   * state the row's draw has in the main thread's random stream (one draw per row, in row order,
+   * from `CONTROL.BOOTSTRAP_STATE`), the gradients weighted by them, g·w, and per block Σ w and
+   * Σ g² — the score noise's scale is the RMS of the gradients before the bootstrap (CatBoost's
+   * CalcDerivativesStDevFromZeroPlainBoosting reads the fold's derivatives, not the bootstrapped
+   * ones the scores use). Returns how many of the rows have weight ≠ 0.
    */
-  function weighBlocks(shared: SearchShared, first: number, end: number): void {
-    const { rows, outputs, bootstrap, gradient, weighted, blockSums } = shared;
+  function weighBlocks(shared: SearchShared, first: number, end: number): number {
+    const { rows, outputs, bootstrap, gradient, weighted, blockSums, bootstrapType } = shared;
+    const { baggingTemperature, subsample } = shared;
     const blockSize = blockRows(shared.depth);
+    const before = shared.control[CONTROL.BOOTSTRAP_STATE]! >>> 0;
+    let nonZero = 0;
     for (let block = first; block < end; block++) {
       let weightSum = 0;
       let squared = 0;
       const last = Math.min(rows, (block + 1) * blockSize);
+      let state = mulberry32Skip(before, block * blockSize);
       for (let row = block * blockSize; row < last; row++) {
-        const weight = bootstrap[row]!;
+        let weight = 1;
+        if (bootstrapType !== BOOTSTRAP.No) {
+          state = mulberry32Skip(state, 1);
+          const uniform = mulberry32Draw(state);
+          if (bootstrapType === BOOTSTRAP.Bernoulli) weight = Number(uniform < subsample);
+          else {
+            weight = -Math.log(uniform + 1e-100);
+            if (baggingTemperature !== 1) weight **= baggingTemperature;
+          }
+        }
+        bootstrap[row] = weight;
+        if (weight !== 0) nonZero++;
         weightSum += weight;
         for (let k = 0; k < outputs; k++) {
           const g = gradient[row * outputs + k]!;
@@ -298,6 +402,7 @@ export function splitKernel() {
       blockSums[block * 2] = weightSum;
       blockSums[block * 2 + 1] = squared;
     }
+    return nonZero;
   }
 
   /** The leaves job on blocks [first, end): per block, rows and Σ gradient, Σ hessian per leaf. */
@@ -353,18 +458,19 @@ export function splitKernel() {
       }
     };
     if (averaging >= 0) {
-      const [from, to] = rowRange(shared.rows, shared.threads, thread);
+      const [from, to] = rowRange(shared.rows, blockRows(shared.depth), shared.threads, thread);
       apply(shared.averagingLeafOf, from, to, (feature) =>
         feature.kind === 2 ? feature.sparseRows : (feature.bins[averaging] ?? (feature.bins[0] as Bins)),
       );
     }
-    const [evalFrom, evalTo] = rowRange(shared.evalRows, shared.threads, thread);
+    const [evalFrom, evalTo] = rowRange(shared.evalRows, blockRows(shared.depth), shared.threads, thread);
     apply(shared.evalLeafOf, evalFrom, evalTo, (feature) => feature.evalValues);
   }
 
   /**
    * The update job on blocks [first, end): raw += the leaf's values (if `addLeaves`, and then for
-   * thread `thread`'s eval rows too), then the derivatives and per block the loss sum.
+   * thread `thread`'s blocks of eval rows too, with per eval block their loss sum when
+   * `CONTROL.EVAL_LOSS` is set), then the derivatives and per block the loss sum.
    */
   function updateBlocks(
     shared: SearchShared,
@@ -378,12 +484,19 @@ export function splitKernel() {
     const { rows, outputs, raw, target, gradient, hessian, leafValues, blockLoss } = shared;
     const blockSize = blockRows(shared.depth);
     if (addLeaves) {
-      const { evalLeafOf, evalRaw } = shared;
-      const [evalFrom, evalTo] = rowRange(shared.evalRows, shared.threads, thread);
-      for (let row = evalFrom; row < evalTo; row++) {
-        const base = evalLeafOf[row]! * outputs;
-        for (let k = 0; k < outputs; k++)
-          evalRaw[row * outputs + k] = evalRaw[row * outputs + k]! + leafValues[base + k]!;
+      const { evalRows, evalLeafOf, evalRaw } = shared;
+      const evalLoss = shared.control[CONTROL.EVAL_LOSS] === 1;
+      const [firstEval, endEval] = blockRange(evalRows, blockSize, shared.threads, thread);
+      for (let block = firstEval; block < endEval; block++) {
+        const from = block * blockSize;
+        const last = Math.min(evalRows, from + blockSize);
+        for (let row = from; row < last; row++) {
+          const base = evalLeafOf[row]! * outputs;
+          for (let k = 0; k < outputs; k++)
+            evalRaw[row * outputs + k] = evalRaw[row * outputs + k]! + leafValues[base + k]!;
+        }
+        if (evalLoss)
+          shared.blockEvalLoss[block] = lossSum(loss, evalRaw, shared.evalTarget, outputs, from, last);
       }
     }
     for (let block = first; block < end; block++) {
@@ -400,35 +513,54 @@ export function splitKernel() {
   }
 
   /**
-   * Lists rows [from, to) that a level sums — weight ≠ 0 and, below level 0, on the smaller side
-   * of the last split (bit level − 1 of the leaf set iff `smallIsHigh`) — at `at` onwards in row
-   * order: the row, its leaf, and its weight then weighted gradients at `at × (outputs + 1)`.
-   * Returns where the next row would go.
+   * Lists the rows of blocks [first, end) (`blockRows(depth)` rows each) that a level sums —
+   * weight ≠ 0 and, below level 0, on the smaller side of the last split (bit level − 1 of the
+   * leaf set iff `smallIsHigh`) — at `at` onwards in row order: the row, its leaf, and its weight
+   * then weighted gradients at `at × (outputs + 1)`. Per block it also sums those values per leaf
+   * into `list.blockTotals` (`maxLeaves × (outputs + 1)` values per block: the level's totals
+   * are their sums in block order, the same whichever thread lists a block). Returns where the
+   * next row would go.
    */
   function listRows(
-    list: { rows: Uint32Array; leafOfRow: Uint32Array; packed: Float64Array },
+    list: LevelList,
     outputs: number,
     leafOf: Uint32Array,
     bootstrap: Float64Array,
     weighted: Float64Array,
-    from: number,
-    to: number,
+    depth: number,
+    first: number,
+    end: number,
     at: number,
     level: number,
     smallIsHigh: boolean,
   ): number {
     const half = (1 << level) >> 1;
     const stride = outputs + 1;
-    const { rows, leafOfRow, packed } = list;
+    const blockSize = blockRows(depth);
+    const blockTotalsSize = maxLeaves(depth) * stride;
+    const { rows, leafOfRow, packed, blockTotals } = list;
+    const rowCount = leafOf.length;
     let next = at;
-    for (let row = from; row < to; row++) {
-      const weight = bootstrap[row]!;
-      if (weight === 0 || (level > 0 && leafOf[row]! >= half !== smallIsHigh)) continue;
-      rows[next] = row;
-      leafOfRow[next] = leafOf[row]!;
-      packed[next * stride] = weight;
-      for (let k = 0; k < outputs; k++) packed[next * stride + 1 + k] = weighted[row * outputs + k]!;
-      next++;
+    for (let block = first; block < end; block++) {
+      const totals = block * blockTotalsSize;
+      blockTotals.fill(0, totals, totals + (1 << level) * stride);
+      const last = Math.min(rowCount, (block + 1) * blockSize);
+      for (let row = block * blockSize; row < last; row++) {
+        const weight = bootstrap[row]!;
+        const leaf = leafOf[row]!;
+        if (weight === 0 || (level > 0 && leaf >= half !== smallIsHigh)) continue;
+        rows[next] = row;
+        leafOfRow[next] = leaf;
+        const cell = totals + leaf * stride;
+        packed[next * stride] = weight;
+        blockTotals[cell] = blockTotals[cell]! + weight;
+        for (let k = 0; k < outputs; k++) {
+          const value = weighted[row * outputs + k]!;
+          packed[next * stride + 1 + k] = value;
+          blockTotals[cell + 1 + k] = blockTotals[cell + 1 + k]! + value;
+        }
+        next++;
+      }
     }
     return next;
   }
@@ -980,17 +1112,21 @@ export function splitKernel() {
       run(): void {
         const level = control[CONTROL.LEVEL]!;
         const fold = control[CONTROL.FOLD]!;
-        const [from, to] = rowRange(rows, shared.threads, thread);
+        // The thread's rows: whole blocks, so that sums per block do not depend on the threads.
+        const [first, end] = blockRange(rows, blockRows(depth), shared.threads, thread);
+        const [from, to] = rowRange(rows, blockRows(depth), shared.threads, thread);
         const job = control[CONTROL.JOB]!;
         if (job === JOB.TREE) {
           treeLeaves(shared, thread);
           return;
         }
         if (job === JOB.WEIGH || job === JOB.LEAVES || job === JOB.UPDATE) {
-          const [first, end] = blockRange(rows, blockRows(depth), shared.threads, thread);
           const leafRows = control[CONTROL.LEAF_ROWS] === 1 ? shared.averagingLeafOf : leafOf;
-          if (job === JOB.WEIGH) weighBlocks(shared, first, end);
-          else if (job === JOB.LEAVES)
+          if (job === JOB.WEIGH) {
+            // Level 0 lists the rows with weight ≠ 0 (as the "low" side): the thread's count of them.
+            shared.rangeLow[thread] = weighBlocks(shared, first, end);
+            shared.rangeHigh[thread] = 0;
+          } else if (job === JOB.LEAVES)
             sumLeafBlocks(shared, leafRows, control[CONTROL.LEAF_COUNT]!, first, end);
           else
             updateBlocks(
@@ -1009,6 +1145,7 @@ export function splitKernel() {
             rows: shared.levelRows,
             leafOfRow: shared.levelLeafOfRow,
             packed: shared.levelPacked,
+            blockTotals: shared.levelBlockTotals,
           };
           const smallIsHigh = control[CONTROL.SMALL_IS_HIGH] === 1;
           listRows(
@@ -1017,8 +1154,9 @@ export function splitKernel() {
             leafOf,
             bootstrap,
             weighted,
-            from,
-            to,
+            depth,
+            first,
+            end,
             shared.rangeAt[thread]!,
             level,
             smallIsHigh,
@@ -1122,11 +1260,17 @@ export function splitKernel() {
   return {
     CONTROL,
     JOB,
+    BOOTSTRAP,
     LOSS,
+    mulberry32Skip,
+    mulberry32Draw,
     blockRows,
+    maxLeaves,
     hessianSize,
     usesHistogram,
     rowRange,
+    blockRange,
+    lossSum,
     listRows,
     subtractFromParent,
     KeptHistograms,

@@ -23,10 +23,13 @@ const outputs = 3;
  * `threads` threads: the level's rows listed by each thread for its rows, the candidates scored,
  * then feature 0's split at bin 10 applied.
  */
+/** The random state the weigh job draws the bootstrap weights from, in the jobs below. */
+const BOOTSTRAP_SEED = 0x5eed;
+
 function levelJobs(threads: number, broken = false, kernelSource?: string) {
   const rows = 10000;
   const next = mulberry32(11);
-  const evalRows = 2500;
+  const evalRows = 9000;
   const none = { sparseOrdinal: -1, sparseAbsent: false, sparseRows: new Uint32Array(0) };
   const dense = (binCount: number): SearchFeature => ({
     kind: 0,
@@ -57,7 +60,7 @@ function levelJobs(threads: number, broken = false, kernelSource?: string) {
   leafOf.forEach((_, row) => {
     leafOf[row] = next() < 0.35 ? 1 : 0;
   });
-  const levelRows = new LevelRows(rows, outputs, 4, sharedArrays);
+  const levelRows = new LevelRows(rows, outputs, 3, sharedArrays);
   const draws = features.reduce((sum, feature) => sum + noiseDraws(feature), 0);
   const random = (length: number) => {
     const values = sharedArrays.float64(length);
@@ -70,6 +73,10 @@ function levelJobs(threads: number, broken = false, kernelSource?: string) {
   target.forEach((_, row) => {
     target[row] = Math.floor(next() * outputs);
   });
+  const evalTarget = sharedArrays.float64(evalRows);
+  evalTarget.forEach((_, row) => {
+    evalTarget[row] = Math.floor(next() * outputs);
+  });
   const hessianSize = kernel.hessianSize(kernel.LOSS.MultiClass, outputs);
   const shared: SearchShared = {
     rows,
@@ -79,6 +86,9 @@ function levelJobs(threads: number, broken = false, kernelSource?: string) {
     kept: keptStores(features, rows, 3, outputs, sharedArrays),
     leafOf,
     bootstrap,
+    bootstrapType: kernel.BOOTSTRAP.Bayesian,
+    baggingTemperature: 1,
+    subsample: 0.8,
     weighted,
     ...levelRows.sharedArrays(),
     raw: random(rows * outputs),
@@ -91,15 +101,25 @@ function levelJobs(threads: number, broken = false, kernelSource?: string) {
     evalRows,
     evalLeafOf: sharedArrays.uint32(evalRows),
     evalRaw: random(evalRows * outputs),
+    evalTarget,
     ...searchSlots(
-      { features: features.length, noiseDraws: draws, threads, rows, outputs, hessianSize, depth: 3 },
+      {
+        features: features.length,
+        noiseDraws: draws,
+        threads,
+        rows,
+        evalRows,
+        outputs,
+        hessianSize,
+        depth: 3,
+      },
       sharedArrays,
     ),
   };
   // Each thread's rows on the smaller side (right: bit 0 set) go after the threads before it.
   let listed = 0;
   for (let thread = 0; thread < threads; thread++) {
-    const [from, to] = kernel.rowRange(rows, threads, thread);
+    const [from, to] = kernel.rowRange(rows, kernel.blockRows(3), threads, thread);
     shared.rangeAt[thread] = listed;
     for (let row = from; row < to; row++) if (bootstrap[row] !== 0 && leafOf[row] === 1) listed++;
   }
@@ -147,8 +167,11 @@ function levelJobs(threads: number, broken = false, kernelSource?: string) {
       left += shared.rangeLow[thread] as number;
     }
     const sides = [right, left];
-    // The per-row jobs: weigh the gradients, sum the leaves of the 4-leaf tree, add leaf values.
+    // The per-row jobs: draw the bootstrap and weigh the gradients, sum the leaves of the 4-leaf
+    // tree, add leaf values (and sum the eval loss).
     const gradient = Array.from(shared.gradient);
+    const listedBootstrap = Float64Array.from(bootstrap);
+    control[CONTROL.BOOTSTRAP_STATE] = BOOTSTRAP_SEED;
     jobs.run("WEIGH");
     const weigh = { gradient, bootstrap: Array.from(bootstrap), blockSums: Array.from(shared.blockSums) };
     // The tree (feature 0 at bin 20, then the one-hot feature's value 2) on the averaging fold
@@ -163,6 +186,7 @@ function levelJobs(threads: number, broken = false, kernelSource?: string) {
     shared.leafValues.set([0.1, -0.2, 0.3, 0.4, -0.5, 0.6, 0.7, 0.8, -0.9, 1, 1.1, -1.2]);
     control[CONTROL.LOSS] = kernel.LOSS.MultiClass;
     control[CONTROL.ADD_LEAVES] = 1;
+    control[CONTROL.EVAL_LOSS] = 1;
     jobs.run("UPDATE");
     const perRow = {
       weighted: Array.from(weighted),
@@ -171,6 +195,8 @@ function levelJobs(threads: number, broken = false, kernelSource?: string) {
       raw: Array.from(shared.raw),
       gradient: Array.from(shared.gradient),
       blockLoss: Array.from(shared.blockLoss),
+      blockEvalLoss: Array.from(shared.blockEvalLoss),
+      evalTarget: Array.from(evalTarget),
       averagingLeafOf: Array.from(shared.averagingLeafOf),
       evalLeafOf: Array.from(shared.evalLeafOf),
       evalRaw: Array.from(shared.evalRaw),
@@ -183,7 +209,8 @@ function levelJobs(threads: number, broken = false, kernelSource?: string) {
       leafOf: Array.from(leafOf),
       sides,
       levelRows,
-      bootstrap,
+      /** The weights the level's rows were listed and split with (before the weigh job's). */
+      bootstrap: listedBootstrap,
       weighted,
     };
   } finally {
@@ -222,14 +249,32 @@ describe("FitThreads", () => {
         9,
       );
     }
+    // Each row's weight is the next draw of one random stream, in row order: −log u (Bayesian).
+    const stream = mulberry32(BOOTSTRAP_SEED);
+    expect(bootstrap).toEqual(bootstrap.map(() => -Math.log(stream() + 1e-100)));
     expect(perRow.weighted.slice(0, 6)).toEqual(
       gradient.slice(0, 6).map((g, at) => g * (bootstrap[Math.floor(at / outputs)] as number)),
     );
   });
 
+  it("adds the tree's leaf values to the eval rows and sums their loss per block of eval rows", () => {
+    const { perRow } = levelJobs(2);
+    const { evalRaw, evalTarget, evalLeafOf, blockEvalLoss } = perRow;
+    const outputs = evalRaw.length / evalTarget.length;
+    expect(blockEvalLoss).toHaveLength(Math.ceil(evalTarget.length / kernel.blockRows(3)));
+    expect(new Set(evalLeafOf)).toEqual(new Set([0, 1, 2, 3]));
+    // MultiClass: logsumexp(a) − a_y per row, summed in one go.
+    let loss = 0;
+    evalTarget.forEach((label, row) => {
+      const a = evalRaw.slice(row * outputs, (row + 1) * outputs);
+      loss += Math.log(a.reduce((sum, value) => sum + Math.exp(value), 0)) - (a[label] as number);
+    });
+    expect(blockEvalLoss.reduce((sum, value) => sum + value, 0)).toBeCloseTo(loss, 8);
+  });
+
   it("lists the rows one thread lists alone, and splits as the split says", () => {
     const { list, leafOf, sides, bootstrap, weighted } = levelJobs(3);
-    const reference = new LevelRows(10000, outputs, 4);
+    const reference = new LevelRows(10000, outputs, 3);
     const before = Uint32Array.from(leafOf, (leaf) => leaf & 1);
     reference.startTree();
     reference.startLevel(1, before, bootstrap, weighted);

@@ -76,6 +76,7 @@ export type SearchSlots = Pick<
   | "treeSplits"
   | "blockSums"
   | "blockLoss"
+  | "blockEvalLoss"
   | "blockLeaves"
   | "failure"
 >;
@@ -87,6 +88,7 @@ export function searchSlots(
     noiseDraws: number;
     threads: number;
     rows: number;
+    evalRows: number;
     outputs: number;
     /** Second derivatives per row (the kernel's `hessianSize`). */
     hessianSize: number;
@@ -116,6 +118,7 @@ export function searchSlots(
     treeSplits: int32(2 * size.depth),
     blockSums: arrays.float64(blocks * 2),
     blockLoss: arrays.float64(blocks),
+    blockEvalLoss: arrays.float64(Math.ceil(size.evalRows / kernel.blockRows(size.depth))),
     blockLeaves: arrays.float64(blocks * leaves * (1 + outputs + size.hessianSize)),
     failure: new Uint8Array(arrays.uint32(FAILURE_BYTES / 4).buffer),
   };

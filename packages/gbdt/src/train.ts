@@ -630,6 +630,8 @@ export function train(
     for (let k = 0; k < outputs; k++) evalRaw[row * outputs + k] = bias[k]!;
   const learnTarget = arrays.float64(rows);
   learnTarget.set(target);
+  const sharedEvalTarget = arrays.float64(evalRows);
+  if (evalTarget) sharedEvalTarget.set(evalTarget);
   const gradient = arrays.float64(rows * outputs);
   const hessianSize = kernel.hessianSize(kernel.LOSS[lossName], outputs);
   const hessian = arrays.float64(rows * hessianSize);
@@ -638,9 +640,8 @@ export function train(
   const leafOf = arrays.uint32(rows);
   const averagingLeafOf = arrays.uint32(rows);
   const evalLeafOf = arrays.uint32(evalRows);
-  const maxLeaves = 1 << Math.max(0, params.depth - 1);
   // Each level's rows and per-leaf totals, and the sparse features' sums (histograms.ts).
-  const levelRows = new LevelRows(rows, outputs, maxLeaves, arrays);
+  const levelRows = new LevelRows(rows, outputs, params.depth, arrays);
   const sparseSums = new SparseSums(outputs, sparseCount, ...sparseRowLists(features, rows), levelRows);
   const shared: SearchShared = {
     rows,
@@ -650,6 +651,9 @@ export function train(
     kept: keptStores(searchFeatures, rows, params.depth, outputs, arrays),
     leafOf,
     bootstrap,
+    bootstrapType: kernel.BOOTSTRAP[params.bootstrap_type],
+    baggingTemperature: params.bagging_temperature,
+    subsample: params.subsample,
     weighted,
     ...levelRows.sharedArrays(),
     raw,
@@ -661,12 +665,14 @@ export function train(
     evalRows,
     evalLeafOf,
     evalRaw,
+    evalTarget: sharedEvalTarget,
     ...searchSlots(
       {
         features: features.length,
         noiseDraws: searchFeatures.reduce((sum, f) => sum + noiseDraws(f), 0),
         threads,
         rows,
+        evalRows,
         outputs,
         hessianSize,
         depth: params.depth,
@@ -694,6 +700,9 @@ export function train(
     return sum;
   };
   control[CONTROL.LOSS] = kernel.LOSS[lossName];
+  // The update job sums the eval loss per block (on every thread) when an eval metric is the loss.
+  const evalLossBlocks = Math.ceil(evalRows / kernel.blockRows(params.depth));
+  control[CONTROL.EVAL_LOSS] = metrics.some((metric) => metric.loss === lossName) ? 1 : 0;
   try {
     // The first tree's derivatives; each tree's update job, which adds its leaf values, gives the
     // next one's and the learn loss of the outputs so far.
@@ -701,18 +710,13 @@ export function train(
     fitThreads.run("UPDATE");
     for (let iteration = 0; iteration < params.iterations; iteration++) {
       const fold = learningFolds > 1 ? Math.floor(next() * learningFolds) : 0;
-      // Bootstrap weights, redrawn per tree, used for split scoring only (leaves use all rows),
-      // drawn here in row order; the weigh job weights the gradients and sums per block.
-      for (let row = 0; row < rows; row++) {
-        const weight =
-          params.bootstrap_type === "Bayesian"
-            ? params.bagging_temperature === 1
-              ? -Math.log(next() + 1e-100)
-              : (-Math.log(next() + 1e-100)) ** params.bagging_temperature
-            : params.bootstrap_type === "Bernoulli"
-              ? Number(next() < params.subsample)
-              : 1;
-        bootstrap[row] = weight;
+      // Bootstrap weights, redrawn per tree, used for split scoring only (leaves use all rows):
+      // the next `rows` draws of the random stream, one per row in row order, which the weigh job
+      // draws on every thread from the state before them. It weights the gradients, sums per block
+      // and counts each thread's rows with weight ≠ 0, which level 0 lists.
+      if (params.bootstrap_type !== "No") {
+        control[CONTROL.BOOTSTRAP_STATE] = next.state() | 0;
+        next.skip(rows);
       }
       fitThreads.run("WEIGH");
       const weightSum = sumBlocks(shared.blockSums, 2, 0);
@@ -730,14 +734,6 @@ export function train(
       leafOf.fill(0);
       levelRows.startTree();
       control[CONTROL.FOLD] = fold;
-      // Level 0 lists every row with weight ≠ 0 (as the "low" side): each thread's count of them.
-      for (let thread = 0; thread < threads; thread++) {
-        const [from, to] = kernel.rowRange(rows, threads, thread);
-        let nonZero = 0;
-        for (let row = from; row < to; row++) if (bootstrap[row] !== 0) nonZero++;
-        shared.rangeHigh[thread] = 0;
-        shared.rangeLow[thread] = nonZero;
-      }
       const choices: Choice[] = [];
       for (let level = 0; level < params.depth; level++) {
         // The rows the level's histograms sum (histograms.ts), listed by each thread for its own
@@ -868,7 +864,12 @@ export function train(
       let evalRecord: Record<string, number> | undefined;
       if (evalData && evalTarget && evalMetrics) {
         // The update job added the tree's leaf values to evalRaw.
-        const values = evaluateMetrics(metrics, evalRaw, evalTarget, outputs);
+        let evalLoss = 0;
+        for (let block = 0; block < evalLossBlocks; block++) evalLoss += shared.blockEvalLoss[block]!;
+        const values = evaluateMetrics(metrics, evalRaw, sharedEvalTarget, outputs, {
+          loss: lossName,
+          value: meanLoss(lossName, evalLoss, evalRows, outputs),
+        });
         evalRecord = Object.fromEntries(
           metrics.map((metric, index) => [metric.name, values[index] as number]),
         );
