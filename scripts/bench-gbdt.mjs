@@ -9,9 +9,12 @@
 // ct trains in a child process of its own so its peak RSS is its own.
 // Peers run through Debian's python3 packages (benchmark-only; installed with apt when missing).
 // Usage: pnpm bench:gbdt [--sizes 10000,100000,1000000] [--kaggle PATH | --kaggle ""] [--threads 2]
-//        [--peers xgboost,sklearn | --peers ""] [--seeds 1] [--ct-params JSON]
-// --seeds N trains ct N times (random_seed 42 … 42 + N − 1) and shows the means; --ct-params adds
-// or overrides ct's parameters.
+//        [--peers xgboost,sklearn | --peers ""] [--seeds 1] [--splits 1] [--ct-params JSON]
+// --seeds N trains ct N times (random_seed 42 … 42 + N − 1) and shows the means; --splits N runs
+// every engine on N data sets per size (data seeds 42 … 42 + N − 1: the synthetic data drawn
+// again, the Kaggle rows shuffled again, so another learn/validation split) and shows the means
+// and ct's accuracy difference to each peer, split by split; --ct-params adds or overrides ct's
+// parameters.
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -37,6 +40,7 @@ const { values, positionals } = parseArgs({
     },
     threads: { type: "string", default: "2" },
     seeds: { type: "string", default: "1" },
+    splits: { type: "string", default: "1" },
     "ct-params": { type: "string", default: "{}" },
     peers: { type: "string", default: "xgboost,sklearn" },
     "ct-child": { type: "boolean", default: false },
@@ -47,6 +51,8 @@ const sizes = values.sizes.split(",").filter(Boolean).map(Number);
 const threads = Number(values.threads);
 // ct's random_seed: 42, or 42 … 42 + seeds − 1 (the table shows the mean; the peers are deterministic).
 const seeds = Array.from({ length: Number(values.seeds) }, (_, at) => 42 + at);
+// The data seeds: 42, or 42 … 42 + splits − 1 (each engine's row shows its mean over them).
+const splitSeeds = Array.from({ length: Number(values.splits) }, (_, at) => 42 + at);
 const peers = values.peers.split(",").filter(Boolean);
 const python = "/usr/bin/python3";
 
@@ -145,9 +151,9 @@ function generate(rows, seed) {
 /**
  * The Kaggle "credit score" August snapshot cleaned into the feature schema as the reference's
  * feature store holds it: stray underscores stripped, garbage and impossible values missing,
- * credit history age in months; rows shuffled with a fixed seed (one row per customer).
+ * credit history age in months; rows shuffled with seed `seed` (one row per customer).
  */
-function kaggle(path) {
+function kaggle(path, seed) {
   const [header, ...records] = parseCsv(readFileSync(path, "utf8"));
   const column = (name) => header.indexOf(name);
   const number = (cell, min, max) => {
@@ -178,7 +184,7 @@ function kaggle(path) {
     monthly_balance: (c) => number(c, -1e5, 1e6),
   };
   const source = (name) => column(header.find((h) => h.toLowerCase() === name));
-  let state = 42;
+  let state = seed;
   const order = records.map((_, row) => row);
   for (let at = order.length - 1; at > 0; at--) {
     state = (Math.imul(state, 1103515245) + 12345) >>> 0;
@@ -240,10 +246,16 @@ print(json.dumps({"seconds": seconds, "iterations": int(iterations), "accuracy":
 
 const csvCell = (value) => (/[",\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
 
-/** A data set by id: `synthetic:<rows>` (generated, seed 42) or `kaggle:<path>` (cleaned). */
+/**
+ * A data set by id: `synthetic:<rows>` (generated) or `kaggle:<path>` (cleaned, shuffled), with
+ * `@<seed>` for a data seed other than 42.
+ */
 function makeDataset(id) {
-  const [kind, arg] = [id.slice(0, id.indexOf(":")), id.slice(id.indexOf(":") + 1)];
-  return kind === "kaggle" ? kaggle(arg) : generate(Number(arg), 42);
+  const at = id.lastIndexOf("@");
+  const seed = at > id.indexOf(":") ? Number(id.slice(at + 1)) : 42;
+  const name = at > id.indexOf(":") ? id.slice(0, at) : id;
+  const [kind, arg] = [name.slice(0, name.indexOf(":")), name.slice(name.indexOf(":") + 1)];
+  return kind === "kaggle" ? kaggle(arg, seed) : generate(Number(arg), seed);
 }
 
 /**
@@ -323,9 +335,9 @@ if (values.kaggle !== "") {
 }
 
 const dir = mkdtempSync(join(tmpdir(), "ct-bench-gbdt-"));
-const rowsOut = [];
-for (const dataset of datasets) {
-  const data = makeDataset(dataset.id);
+/** Every engine's fit of one data set (`id`): ct's per seed (`trainCtSeeds`), the peers' one each. */
+function fitAll(id) {
+  const data = makeDataset(id);
   const size = data.labels.length;
   const nTrain = Math.round(size * 0.7);
   const catNames = Object.keys(data.categorical);
@@ -341,7 +353,7 @@ for (const dataset of datasets) {
     );
   const path = join(dir, "data.csv");
   writeFileSync(path, lines.join("\n"));
-  const result = { dataset: dataset.name, ct: trainCtSeeds(dataset.id) };
+  const result = { ct: trainCtSeeds(id) };
   for (const which of peers) {
     const out = execFileSync(
       python,
@@ -353,6 +365,30 @@ for (const dataset of datasets) {
     );
     result[which] = JSON.parse(out.trim().split("\n").at(-1));
   }
+  return result;
+}
+
+const mean = (numbers) => numbers.reduce((sum, x) => sum + x, 0) / numbers.length;
+const sd = (numbers) => {
+  const m = mean(numbers);
+  return Math.sqrt(numbers.reduce((sum, x) => sum + (x - m) ** 2, 0) / (numbers.length - 1));
+};
+
+const rowsOut = [];
+for (const dataset of datasets) {
+  // Per split: every engine's fit; an engine's row shows its means over the splits.
+  const splits = splitSeeds.map((seed) => fitAll(seed === 42 ? dataset.id : `${dataset.id}@${seed}`));
+  const result = { dataset: dataset.name, splits };
+  for (const engine of ["ct", ...peers]) {
+    const fits = splits.map((split) => split[engine]);
+    result[engine] = {
+      seconds: mean(fits.map((fit) => fit.seconds)),
+      iterations: Math.round(mean(fits.map((fit) => fit.iterations))),
+      accuracy: mean(fits.map((fit) => fit.accuracy)),
+      rss_mb: Math.max(...fits.map((fit) => fit.rss_mb)),
+      ...(engine === "ct" ? { fits: fits.flatMap((fit) => fit.fits) } : {}),
+    };
+  }
   rowsOut.push(result);
   console.error(`done ${dataset.name}`);
 }
@@ -362,7 +398,7 @@ console.log(
   `\nMachine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
 );
 console.log(
-  `Command: pnpm bench:gbdt --sizes ${values.sizes}${values.kaggle === "" ? ' --kaggle ""' : ""} --threads ${threads} --peers ${values.peers || '""'}${seeds.length > 1 ? ` --seeds ${seeds.length}` : ""}${values["ct-params"] !== "{}" ? ` --ct-params '${values["ct-params"]}'` : ""}\n`,
+  `Command: pnpm bench:gbdt --sizes ${values.sizes}${values.kaggle === "" ? ' --kaggle ""' : ""} --threads ${threads} --peers ${values.peers || '""'}${seeds.length > 1 ? ` --seeds ${seeds.length}` : ""}${splitSeeds.length > 1 ? ` --splits ${splitSeeds.length}` : ""}${values["ct-params"] !== "{}" ? ` --ct-params '${values["ct-params"]}'` : ""}\n`,
 );
 console.log(
   "| data (rows) | engine | fit (s) | iterations | peak RSS (MB) | val accuracy | ct time ÷ engine time |",
@@ -383,15 +419,28 @@ for (const { dataset, ct, xgboost, sklearn } of rowsOut) {
 }
 if (seeds.length > 1) {
   console.log(
-    `\nct's rows are means over random_seed ${seeds[0]} … ${seeds.at(-1)}; each fit (accuracy, iterations, seconds):`,
+    `\nct's rows are means over random_seed ${seeds[0]} … ${seeds.at(-1)}${splitSeeds.length > 1 ? " and the splits" : ""}; each fit (accuracy, iterations, seconds):`,
   );
   for (const { dataset, ct } of rowsOut) {
     const accuracies = ct.fits.map((fit) => fit.accuracy);
-    const sd = Math.sqrt(
-      accuracies.reduce((sum, a) => sum + (a - ct.accuracy) ** 2, 0) / (accuracies.length - 1),
-    );
     console.log(
-      `- ${dataset}: accuracy ${ct.accuracy.toFixed(4)} ± ${sd.toFixed(4)} (sd), ${Math.min(...accuracies).toFixed(4)}–${Math.max(...accuracies).toFixed(4)}: ${ct.fits.map((fit) => `${fit.accuracy.toFixed(4)}/${fit.iterations}/${fit.seconds.toFixed(2)}`).join(", ")}`,
+      `- ${dataset}: accuracy ${ct.accuracy.toFixed(4)} ± ${sd(accuracies).toFixed(4)} (sd), ${Math.min(...accuracies).toFixed(4)}–${Math.max(...accuracies).toFixed(4)}: ${ct.fits.map((fit) => `${fit.accuracy.toFixed(4)}/${fit.iterations}/${fit.seconds.toFixed(2)}`).join(", ")}`,
     );
+  }
+}
+if (splitSeeds.length > 1) {
+  console.log(
+    `\nEvery row is a mean over ${splitSeeds.length} data seeds (${splitSeeds[0]} … ${splitSeeds.at(-1)}). Accuracy per engine (mean ± sd over the splits), and ct's minus each peer's, split by split (mean ± standard error):`,
+  );
+  for (const { dataset, splits } of rowsOut) {
+    const accuracy = (engine) => splits.map((split) => split[engine].accuracy);
+    const engines = ["ct", ...peers].map(
+      (engine) => `${engine} ${mean(accuracy(engine)).toFixed(4)} ± ${sd(accuracy(engine)).toFixed(4)}`,
+    );
+    const differences = peers.map((peer) => {
+      const points = splits.map((split) => 100 * (split.ct.accuracy - split[peer].accuracy));
+      return `ct − ${peer} ${mean(points) >= 0 ? "+" : ""}${mean(points).toFixed(2)} ± ${(sd(points) / Math.sqrt(points.length)).toFixed(2)} points (${points.map((p) => p.toFixed(1)).join(", ")})`;
+    });
+    console.log(`- ${dataset}: ${[...engines, ...differences].join("; ")}`);
   }
 }
