@@ -159,6 +159,36 @@ describe("HistogramBuilder", () => {
   });
 });
 
+describe("LevelRows", () => {
+  it("sums each level's per-leaf totals per block of rows, then over the blocks", () => {
+    const rows = 10000;
+    const outputs = 3;
+    const stride = outputs + 1;
+    const { bootstrap, weighted, sides } = data(rows, 2, 5, outputs);
+    const levelRows = new LevelRows(rows, outputs, 4);
+    // Depth 4: blocks of 4,096 rows, so three blocks here.
+    expect(levelRows.blockTotals.length).toBe(3 * 8 * stride);
+    const leafOf = new Uint32Array(rows);
+    levelRows.startTree();
+    for (let level = 0; level < sides.length; level++) {
+      levelRows.startLevel(level, leafOf, bootstrap, weighted);
+      const leaves = 1 << level;
+      const totals = bruteForce(new Uint8Array(rows), 1, leafOf, leaves, bootstrap, weighted, outputs);
+      expectClose(
+        levelRows.totalWeight.slice(0, leaves),
+        totals.filter((_, at) => at % stride === 0),
+      );
+      expectClose(
+        levelRows.totalDelta.slice(0, leaves * outputs),
+        totals.filter((_, at) => at % stride !== 0),
+      );
+      sides[level]?.forEach((side, row) => {
+        leafOf[row] = (leafOf[row] as number) | (side << level);
+      });
+    }
+  });
+});
+
 describe("SparseSums", () => {
   it("sums each sparse feature's listed rows per leaf at every level", () => {
     const rows = 400;

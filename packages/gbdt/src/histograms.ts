@@ -154,18 +154,19 @@ export class LevelRows implements LevelView, LevelList {
       parentDelta.set(totalDelta.subarray(0, half * outputs));
     }
     const stride = outputs + 1;
-    const blockSize = maxLeaves(this.depth) * stride;
+    const blockTotalsSize = maxLeaves(this.depth) * stride;
     // The listed leaves: all at level 0, else those on the listed side of the last split.
     const listed = this.level === 0 ? 1 : half;
     const firstListed = this.smallIsHigh ? half : 0;
     for (let leaf = firstListed; leaf < firstListed + listed; leaf++) {
       let weight = 0;
-      for (let block = 0; block < blocks; block++) weight += blockTotals[block * blockSize + leaf * stride]!;
+      for (let block = 0; block < blocks; block++)
+        weight += blockTotals[block * blockTotalsSize + leaf * stride]!;
       totalWeight[leaf] = weight;
       for (let k = 0; k < outputs; k++) {
         let delta = 0;
         for (let block = 0; block < blocks; block++)
-          delta += blockTotals[block * blockSize + leaf * stride + 1 + k]!;
+          delta += blockTotals[block * blockTotalsSize + leaf * stride + 1 + k]!;
         totalDelta[leaf * outputs + k] = delta;
       }
     }

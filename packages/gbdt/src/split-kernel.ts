@@ -860,7 +860,7 @@ export function splitKernel() {
    */
   function threadJobs(shared: SearchShared, thread: number, sparse?: SparseSource) {
     const { outputs, rows, depth, features, control } = shared;
-    const maxLeaves = 1 << Math.max(0, depth - 1);
+    const levelLeaves = maxLeaves(depth);
     const { leafOf, bootstrap, weighted, totalWeight, totalDelta, candidates, noiseAt, penalty } = shared;
     const stride = outputs + 1;
     const view: LevelView = {
@@ -888,17 +888,17 @@ export function splitKernel() {
       keep: false,
     }));
     const requestCandidate = new Int32Array(HistogramBuilder.BATCH);
-    const partWeight = new Float64Array(maxLeaves);
-    const partDelta = new Float64Array(maxLeaves * outputs);
-    const termNumerator = new Float64Array(maxLeaves);
-    const termDenominator = new Float64Array(maxLeaves);
+    const partWeight = new Float64Array(levelLeaves);
+    const partDelta = new Float64Array(levelLeaves * outputs);
+    const termNumerator = new Float64Array(levelLeaves);
+    const termDenominator = new Float64Array(levelLeaves);
     // The cosine score's running numerator and denominator over the leaves, and a scratch pair.
     const scoreSums = new Float64Array(2);
     const leafSums = new Float64Array(2);
     // Sparse cells: per-leaf sums of one bin, the leaves it touched, and a per-leaf stamp.
-    const cellSums = new Float64Array(maxLeaves * stride);
-    const touched = new Uint32Array(maxLeaves);
-    const stamp = new Float64Array(maxLeaves);
+    const cellSums = new Float64Array(levelLeaves * stride);
+    const touched = new Uint32Array(levelLeaves);
+    const stamp = new Float64Array(levelLeaves);
     let stampValue = 0;
     let scaledL2 = 0;
     let noiseOn = false;
