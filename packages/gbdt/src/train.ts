@@ -701,7 +701,6 @@ export function train(
   };
   control[CONTROL.LOSS] = kernel.LOSS[lossName];
   // The update job sums the eval loss per block (on every thread) when an eval metric is the loss.
-  const evalLossBlocks = Math.ceil(evalRows / kernel.blockRows(params.depth));
   control[CONTROL.EVAL_LOSS] = metrics.some((metric) => metric.loss === lossName) ? 1 : 0;
   try {
     // The first tree's derivatives; each tree's update job, which adds its leaf values, gives the
@@ -864,8 +863,8 @@ export function train(
       let evalRecord: Record<string, number> | undefined;
       if (evalData && evalTarget && evalMetrics) {
         // The update job added the tree's leaf values to evalRaw.
-        let evalLoss = 0;
-        for (let block = 0; block < evalLossBlocks; block++) evalLoss += shared.blockEvalLoss[block]!;
+        // The update job summed the eval loss per block of eval rows: their sum in block order.
+        const evalLoss = shared.blockEvalLoss.reduce((sum, value) => sum + value, 0);
         const values = evaluateMetrics(metrics, evalRaw, sharedEvalTarget, outputs, {
           loss: lossName,
           value: meanLoss(lossName, evalLoss, evalRows, outputs),
