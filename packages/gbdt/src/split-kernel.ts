@@ -135,7 +135,7 @@ export interface SearchShared {
   /** Per block of eval rows: their loss sum (update job, when `CONTROL.EVAL_LOSS` is set). */
   blockEvalLoss: Float64Array;
   /**
-   * Per block (leaves job): rows per leaf, then Σ gradient per (leaf, output), then Σ hessian per
+   * Per block (tree job): rows per leaf, then Σ gradient per (leaf, output), then Σ hessian per
    * (leaf, hessian entry): `leafCount × (1 + outputs + hessianSize)` values each.
    */
   blockLeaves: Float64Array;
@@ -183,7 +183,7 @@ export function splitKernel() {
     SIZE: 22,
   } as const;
   /** What the threads do when woken (`CONTROL.JOB`). */
-  const JOB = { LIST: 0, SEARCH: 1, SPLIT: 2, WEIGH: 3, LEAVES: 4, UPDATE: 5, TREE: 6 } as const;
+  const JOB = { LIST: 0, SEARCH: 1, SPLIT: 2, WEIGH: 3, UPDATE: 4, TREE: 5 } as const;
   /** The bootstrap types as `SearchShared.bootstrapType` codes. */
   const BOOTSTRAP = { No: 0, Bayesian: 1, Bernoulli: 2 } as const;
   /** The losses as `CONTROL.LOSS` codes. */
@@ -405,7 +405,7 @@ export function splitKernel() {
     return nonZero;
   }
 
-  /** The leaves job on blocks [first, end): per block, rows and Σ gradient, Σ hessian per leaf. */
+  /** The tree job's sums on blocks [first, end): per block, rows and Σ gradient, Σ hessian per leaf. */
   function sumLeafBlocks(
     shared: SearchShared,
     leafRows: Uint32Array,
@@ -438,8 +438,8 @@ export function splitKernel() {
   }
 
   /**
-   * The tree job for thread `thread`: the leaves of its learn rows on the averaging fold (when
-   * `CONTROL.AVERAGING_FOLD` ≥ 0) and of its eval rows, from the tree's splits.
+   * The tree job's first part for thread `thread`: the leaves of its learn rows on the averaging
+   * fold (when `CONTROL.AVERAGING_FOLD` ≥ 0) and of its eval rows, from the tree's splits.
    */
   function treeLeaves(shared: SearchShared, thread: number): void {
     const { control, features, treeSplits } = shared;
@@ -1116,19 +1116,17 @@ export function splitKernel() {
         const [first, end] = blockRange(rows, blockRows(depth), shared.threads, thread);
         const [from, to] = rowRange(rows, blockRows(depth), shared.threads, thread);
         const job = control[CONTROL.JOB]!;
-        if (job === JOB.TREE) {
-          treeLeaves(shared, thread);
-          return;
-        }
-        if (job === JOB.WEIGH || job === JOB.LEAVES || job === JOB.UPDATE) {
+        if (job === JOB.WEIGH || job === JOB.TREE || job === JOB.UPDATE) {
           const leafRows = control[CONTROL.LEAF_ROWS] === 1 ? shared.averagingLeafOf : leafOf;
-          if (job === JOB.WEIGH) {
+          if (job === JOB.TREE) {
+            // The leaves of the thread's rows (its blocks), then their sums per block and leaf.
+            treeLeaves(shared, thread);
+            sumLeafBlocks(shared, leafRows, control[CONTROL.LEAF_COUNT]!, first, end);
+          } else if (job === JOB.WEIGH) {
             // Level 0 lists the rows with weight ≠ 0 (as the "low" side): the thread's count of them.
             shared.rangeLow[thread] = weighBlocks(shared, first, end);
             shared.rangeHigh[thread] = 0;
-          } else if (job === JOB.LEAVES)
-            sumLeafBlocks(shared, leafRows, control[CONTROL.LEAF_COUNT]!, first, end);
-          else
+          } else
             updateBlocks(
               shared,
               thread,

@@ -179,10 +179,9 @@ function levelJobs(threads: number, broken = false, kernelSource?: string) {
     shared.treeSplits.set([0, 20, 5, 2]);
     control[CONTROL.TREE_LEVELS] = 2;
     control[CONTROL.AVERAGING_FOLD] = 0;
-    jobs.run("TREE");
     control[CONTROL.LEAF_ROWS] = 1;
     control[CONTROL.LEAF_COUNT] = 4;
-    jobs.run("LEAVES");
+    jobs.run("TREE");
     shared.leafValues.set([0.1, -0.2, 0.3, 0.4, -0.5, 0.6, 0.7, 0.8, -0.9, 1, 1.1, -1.2]);
     control[CONTROL.LOSS] = kernel.LOSS.MultiClass;
     control[CONTROL.ADD_LEAVES] = 1;

@@ -195,8 +195,8 @@ export class FitThreads {
 
 /**
  * The jobs of {@link FitThreads.run}: per level LIST the rows, SEARCH the candidates, SPLIT the
- * rows; per tree WEIGH the gradients, find the TREE's leaves of the averaging fold and eval rows,
- * sum the LEAVES, UPDATE the raw outputs and derivatives (split-kernel.ts).
+ * rows; per tree WEIGH the gradients, find the TREE's leaves of the averaging fold and eval rows
+ * and sum the leaves, UPDATE the raw outputs and derivatives (split-kernel.ts).
  */
 export type Job = keyof typeof JOB;
 

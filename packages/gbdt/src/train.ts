@@ -808,21 +808,19 @@ export function train(
         choices.push(choice);
       }
 
-      // Leaf values on the averaging fold (its CTR/NaiveBayes values decide the leaves), all rows;
-      // the tree job also finds the eval rows' leaves.
+      // Leaf values on the averaging fold (its CTR/NaiveBayes values decide the leaves), all rows:
+      // the tree job finds the rows' leaves there (and the eval rows'), then sums per block and
+      // leaf the rows, Σ gradient and Σ hessian.
       choices.forEach((choice, level) => {
         shared.treeSplits[level * 2] = choice.feature;
         shared.treeSplits[level * 2 + 1] = choice.bin;
       });
+      const leafCount = 1 << choices.length;
       control[CONTROL.TREE_LEVELS] = choices.length;
       control[CONTROL.AVERAGING_FOLD] = fold !== averagingFold ? averagingFold : -1;
-      fitThreads.run("TREE");
-      const leafRows = fold !== averagingFold ? averagingLeafOf : leafOf;
-      // Per leaf: rows, Σ gradient and Σ hessian, summed per block by the leaves job.
-      const leafCount = 1 << choices.length;
-      control[CONTROL.LEAF_ROWS] = leafRows === leafOf ? 0 : 1;
+      control[CONTROL.LEAF_ROWS] = fold !== averagingFold ? 1 : 0;
       control[CONTROL.LEAF_COUNT] = leafCount;
-      fitThreads.run("LEAVES");
+      fitThreads.run("TREE");
       const blockSize = leafCount * (1 + outputs + hessianSize);
       const leafWeights = Array.from({ length: leafCount }, (_, leaf) =>
         sumBlocks(shared.blockLeaves, blockSize, leaf),
