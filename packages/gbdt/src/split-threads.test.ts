@@ -337,32 +337,38 @@ describe("searchThreads", () => {
 });
 
 describe("train on several threads", () => {
-  it("gives byte-identical models and metrics on 1, 2 and 3 threads (numeric, CTR, one-hot, text)", () => {
-    const rows = MIN_THREAD_ROWS + 1000;
-    const columns = ({ x, z, id, city, flag, note, labels }: ReturnType<typeof creditLike>) => ({
-      features: { x, z },
-      categorical: { id, city, flag },
-      text: { note },
-      labels,
-    });
-    // Two blocks of learn rows and two of eval rows: the third thread has none.
-    const data = columns(creditLike(rows, 5));
-    const evalData = columns(creditLike(5000, 6));
-    const params = {
-      iterations: 12,
-      depth: 5,
-      rsm: 0.8,
-      random_seed: 3,
-      cat_features: ["id", "city", "flag"],
-    };
-    const results = [1, 2, 3].map((thread_count) =>
-      train(data, { ...params, thread_count }, { eval: evalData }),
-    );
-    const [alone, ...threaded] = results.map((result) =>
-      JSON.stringify({ model: result.model, learn: result.learnMetrics, eval: result.evalMetrics }),
-    );
-    expect(threaded).toEqual([alone, alone]);
-    expect(results[0]?.model.toJSON().trees.length).toBeGreaterThan(0);
-    expect(Object.values(results[0]?.evalMetrics ?? {})[0]).toHaveLength(12);
+  const columns = ({ x, z, id, city, flag, note, labels }: ReturnType<typeof creditLike>) => ({
+    features: { x, z },
+    categorical: { id, city, flag },
+    text: { note },
+    labels,
   });
+  // Two blocks of learn rows and two of eval rows: the third thread has none.
+  const data = columns(creditLike(MIN_THREAD_ROWS + 1000, 5));
+  const evalData = columns(creditLike(5000, 6));
+  const params = {
+    iterations: 12,
+    depth: 5,
+    rsm: 0.8,
+    random_seed: 3,
+    cat_features: ["id", "city", "flag"],
+  };
+
+  // Each bootstrap type: the threads draw the weights of their own rows.
+  for (const bootstrap of [
+    { bootstrap_type: "Bayesian" as const, bagging_temperature: 0.7 },
+    { bootstrap_type: "Bernoulli" as const, subsample: 0.6 },
+    { bootstrap_type: "No" as const },
+  ])
+    it(`gives byte-identical models and metrics on 1, 2 and 3 threads (numeric, CTR, one-hot, text; ${bootstrap.bootstrap_type} bootstrap)`, () => {
+      const results = [1, 2, 3].map((thread_count) =>
+        train(data, { ...params, ...bootstrap, thread_count }, { eval: evalData }),
+      );
+      const [alone, ...threaded] = results.map((result) =>
+        JSON.stringify({ model: result.model, learn: result.learnMetrics, eval: result.evalMetrics }),
+      );
+      expect(threaded).toEqual([alone, alone]);
+      expect(results[0]?.model.toJSON().trees.length).toBeGreaterThan(0);
+      expect(Object.values(results[0]?.evalMetrics ?? {})[0]).toHaveLength(12);
+    });
 });
