@@ -1267,7 +1267,6 @@ export function splitKernel() {
     hessianSize,
     usesHistogram,
     rowRange,
-    blockRange,
     lossSum,
     listRows,
     subtractFromParent,
