@@ -9,12 +9,14 @@
 // ct trains in a child process of its own so its peak RSS is its own.
 // Peers run through Debian's python3 packages (benchmark-only; installed with apt when missing).
 // Usage: pnpm bench:gbdt [--sizes 10000,100000,1000000] [--kaggle PATH | --kaggle ""] [--threads 2]
-//        [--peers xgboost,sklearn | --peers ""] [--seeds 1] [--splits 1] [--ct-params JSON]
+//        [--peers xgboost,sklearn | --peers ""] [--seeds 1] [--splits 1] [--repeat 1]
+//        [--ct-params JSON]
 // --seeds N trains ct N times (random_seed 42 … 42 + N − 1) and shows the means; --splits N runs
 // every engine on N data sets per size (data seeds 42 … 42 + N − 1: the synthetic data drawn
 // again, the Kaggle rows shuffled again, so another learn/validation split) and shows the means
-// and ct's accuracy difference to each peer, split by split; --ct-params adds or overrides ct's
-// parameters.
+// and ct's accuracy difference to each peer, split by split; --repeat N fits every engine N times,
+// taking turns, and shows each one's median time (this machine's speed drifts by tens of per
+// cent); --ct-params adds or overrides ct's parameters.
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -41,6 +43,7 @@ const { values, positionals } = parseArgs({
     threads: { type: "string", default: "2" },
     seeds: { type: "string", default: "1" },
     splits: { type: "string", default: "1" },
+    repeat: { type: "string", default: "1" },
     "ct-params": { type: "string", default: "{}" },
     peers: { type: "string", default: "xgboost,sklearn" },
     "ct-child": { type: "boolean", default: false },
@@ -53,6 +56,8 @@ const threads = Number(values.threads);
 const seeds = Array.from({ length: Number(values.seeds) }, (_, at) => 42 + at);
 // The data seeds: 42, or 42 … 42 + splits − 1 (each engine's row shows its mean over them).
 const splitSeeds = Array.from({ length: Number(values.splits) }, (_, at) => 42 + at);
+// Fits per engine and data set, taking turns; the table shows each engine's median time.
+const repeat = Number(values.repeat);
 const peers = values.peers.split(",").filter(Boolean);
 const python = "/usr/bin/python3";
 
@@ -353,8 +358,7 @@ function fitAll(id) {
     );
   const path = join(dir, "data.csv");
   writeFileSync(path, lines.join("\n"));
-  const result = { ct: trainCtSeeds(id) };
-  for (const which of peers) {
+  const fitPeer = (which) => {
     const out = execFileSync(
       python,
       ["-c", peerScript, which, path, String(nTrain), JSON.stringify(catNames), String(threads)],
@@ -363,10 +367,34 @@ function fitAll(id) {
         env: { ...process.env, OMP_NUM_THREADS: String(threads) },
       },
     );
-    result[which] = JSON.parse(out.trim().split("\n").at(-1));
+    return JSON.parse(out.trim().split("\n").at(-1));
+  };
+  // --repeat: the engines take turns, so a slow phase of the machine hits them alike; each
+  // engine's time is the median of its fits, its peak RSS the largest (the fits themselves are
+  // the same every time).
+  const runs = { ct: [], ...Object.fromEntries(peers.map((which) => [which, []])) };
+  for (let turn = 0; turn < repeat; turn++) {
+    runs.ct.push(trainCtSeeds(id));
+    for (const which of peers) runs[which].push(fitPeer(which));
   }
-  return result;
+  return Object.fromEntries(
+    Object.entries(runs).map(([engine, fits]) => [
+      engine,
+      {
+        ...fits[0],
+        seconds: median(fits.map((fit) => fit.seconds)),
+        rss_mb: Math.max(...fits.map((fit) => fit.rss_mb)),
+        allSeconds: fits.map((fit) => fit.seconds),
+      },
+    ]),
+  );
 }
+
+const median = (numbers) => {
+  const sorted = [...numbers].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
 
 const mean = (numbers) => numbers.reduce((sum, x) => sum + x, 0) / numbers.length;
 const sd = (numbers) => {
@@ -398,7 +426,7 @@ console.log(
   `\nMachine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
 );
 console.log(
-  `Command: pnpm bench:gbdt --sizes ${values.sizes}${values.kaggle === "" ? ' --kaggle ""' : ""} --threads ${threads} --peers ${values.peers || '""'}${seeds.length > 1 ? ` --seeds ${seeds.length}` : ""}${splitSeeds.length > 1 ? ` --splits ${splitSeeds.length}` : ""}${values["ct-params"] !== "{}" ? ` --ct-params '${values["ct-params"]}'` : ""}\n`,
+  `Command: pnpm bench:gbdt --sizes ${values.sizes}${values.kaggle === "" ? ' --kaggle ""' : ""} --threads ${threads} --peers ${values.peers || '""'}${seeds.length > 1 ? ` --seeds ${seeds.length}` : ""}${splitSeeds.length > 1 ? ` --splits ${splitSeeds.length}` : ""}${repeat > 1 ? ` --repeat ${repeat}` : ""}${values["ct-params"] !== "{}" ? ` --ct-params '${values["ct-params"]}'` : ""}\n`,
 );
 console.log(
   "| data (rows) | engine | fit (s) | iterations | peak RSS (MB) | val accuracy | ct time ÷ engine time |",
@@ -443,4 +471,16 @@ if (splitSeeds.length > 1) {
     });
     console.log(`- ${dataset}: ${[...engines, ...differences].join("; ")}`);
   }
+}
+if (repeat > 1) {
+  console.log(`\nTimes are medians of ${repeat} fits per engine, taking turns; every fit (seconds):`);
+  for (const { dataset, splits } of rowsOut)
+    console.log(
+      `- ${dataset}: ${["ct", ...peers]
+        .map(
+          (engine) =>
+            `${engine} ${splits.flatMap((split) => split[engine].allSeconds.map((t) => t.toFixed(2))).join(", ")}`,
+        )
+        .join("; ")}`,
+    );
 }
