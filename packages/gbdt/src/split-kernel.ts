@@ -227,6 +227,14 @@ export function splitKernel() {
     return [Math.min(rows, first * block), Math.min(rows, end * block)];
   }
 
+  /**
+   * Whose share of the eval rows thread `thread` takes: the shares in reverse order, so the main
+   * thread (thread 0) takes the first (or only) eval block. On small data it then has the larger
+   * part of the jobs that work on learn and eval rows, and seldom sleeps waiting for a worker
+   * (a thread woken from `Atomics.wait` can take ~0.5 ms to run).
+   */
+  const evalThread = (threads: number, thread: number): number => threads - 1 - thread;
+
   /** mulberry32's step: each draw adds it to the state (mod 2³²), then hashes the sum. */
   const MULBERRY32_STEP = 0x6d2b79f5;
   /** mulberry32's state `draws` draws after `state`. */
@@ -463,7 +471,12 @@ export function splitKernel() {
         feature.kind === 2 ? feature.sparseRows : (feature.bins[averaging] ?? (feature.bins[0] as Bins)),
       );
     }
-    const [evalFrom, evalTo] = rowRange(shared.evalRows, blockRows(shared.depth), shared.threads, thread);
+    const [evalFrom, evalTo] = rowRange(
+      shared.evalRows,
+      blockRows(shared.depth),
+      shared.threads,
+      evalThread(shared.threads, thread),
+    );
     apply(shared.evalLeafOf, evalFrom, evalTo, (feature) => feature.evalValues);
   }
 
@@ -486,7 +499,12 @@ export function splitKernel() {
     if (addLeaves) {
       const { evalRows, evalLeafOf, evalRaw } = shared;
       const evalLoss = shared.control[CONTROL.EVAL_LOSS] === 1;
-      const [firstEval, endEval] = blockRange(evalRows, blockSize, shared.threads, thread);
+      const [firstEval, endEval] = blockRange(
+        evalRows,
+        blockSize,
+        shared.threads,
+        evalThread(shared.threads, thread),
+      );
       for (let block = firstEval; block < endEval; block++) {
         const from = block * blockSize;
         const last = Math.min(evalRows, from + blockSize);
