@@ -46,6 +46,27 @@ function expectClose(actual: Float64Array, expected: Float64Array): void {
   expect(worst).toBeLessThan(1e-9);
 }
 
+/** The level's per-leaf totals: the rows' sums per leaf by definition (a one-bin histogram). */
+function expectTotals(
+  levelRows: LevelRows,
+  leafOf: Uint32Array,
+  bootstrap: Float64Array,
+  weighted: Float64Array,
+  outputs: number,
+): void {
+  const { leaves } = levelRows;
+  const stride = outputs + 1;
+  const totals = bruteForce(new Uint8Array(leafOf.length), 1, leafOf, leaves, bootstrap, weighted, outputs);
+  expectClose(
+    levelRows.totalWeight.slice(0, leaves),
+    totals.filter((_, at) => at % stride === 0),
+  );
+  expectClose(
+    levelRows.totalDelta.slice(0, leaves * outputs),
+    totals.filter((_, at) => at % stride !== 0),
+  );
+}
+
 describe("HistogramBuilder", () => {
   const rows = 500;
   const binCount = 7;
@@ -83,16 +104,7 @@ describe("HistogramBuilder", () => {
               const expected = bruteForce(bins, count, leafOf, leaves, bootstrap, weighted, outputs);
               expectClose((histograms[feature] as Float64Array).slice(0, count * leaves * stride), expected);
             });
-            // The level's per-leaf totals: the histogram summed over the bins.
-            const totals = bruteForce(new Uint8Array(rows), 1, leafOf, leaves, bootstrap, weighted, outputs);
-            expectClose(
-              levelRows.totalWeight.slice(0, leaves),
-              totals.filter((_, at) => at % stride === 0),
-            );
-            expectClose(
-              levelRows.totalDelta.slice(0, leaves * outputs),
-              totals.filter((_, at) => at % stride !== 0),
-            );
+            expectTotals(levelRows, leafOf, bootstrap, weighted, outputs);
             sides[level]?.forEach((side, row) => {
               leafOf[row] = (leafOf[row] as number) | (side << level);
             });
@@ -172,16 +184,7 @@ describe("LevelRows", () => {
     levelRows.startTree();
     for (let level = 0; level < sides.length; level++) {
       levelRows.startLevel(level, leafOf, bootstrap, weighted);
-      const leaves = 1 << level;
-      const totals = bruteForce(new Uint8Array(rows), 1, leafOf, leaves, bootstrap, weighted, outputs);
-      expectClose(
-        levelRows.totalWeight.slice(0, leaves),
-        totals.filter((_, at) => at % stride === 0),
-      );
-      expectClose(
-        levelRows.totalDelta.slice(0, leaves * outputs),
-        totals.filter((_, at) => at % stride !== 0),
-      );
+      expectTotals(levelRows, leafOf, bootstrap, weighted, outputs);
       sides[level]?.forEach((side, row) => {
         leafOf[row] = (leafOf[row] as number) | (side << level);
       });
