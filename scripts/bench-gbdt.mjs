@@ -280,17 +280,29 @@ function trainCt(id, seed) {
   return JSON.parse(out.trim().split("\n").at(-1));
 }
 
-/** ct's fits of one data set, one per seed: the means (peak RSS: the largest), and each fit. */
+const mean = (numbers) => numbers.reduce((sum, x) => sum + x, 0) / numbers.length;
+const sd = (numbers) => {
+  const m = mean(numbers);
+  return Math.sqrt(numbers.reduce((sum, x) => sum + (x - m) ** 2, 0) / (numbers.length - 1));
+};
+const median = (numbers) => {
+  const sorted = [...numbers].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+
+/** Several fits as one table row: the means, and the largest peak RSS. */
+const meanFit = (fits) => ({
+  seconds: mean(fits.map((fit) => fit.seconds)),
+  iterations: Math.round(mean(fits.map((fit) => fit.iterations))),
+  accuracy: mean(fits.map((fit) => fit.accuracy)),
+  rss_mb: Math.max(...fits.map((fit) => fit.rss_mb)),
+});
+
+/** ct's fits of one data set, one per seed: their mean (`meanFit`), and each fit. */
 function trainCtSeeds(id) {
   const fits = seeds.map((seed) => trainCt(id, seed));
-  const mean = (key) => fits.reduce((sum, fit) => sum + fit[key], 0) / fits.length;
-  return {
-    seconds: mean("seconds"),
-    iterations: Math.round(mean("iterations")),
-    accuracy: mean("accuracy"),
-    rss_mb: Math.max(...fits.map((fit) => fit.rss_mb)),
-    fits,
-  };
+  return { ...meanFit(fits), fits };
 }
 
 if (values["ct-child"]) {
@@ -390,30 +402,15 @@ function fitAll(id) {
   );
 }
 
-const median = (numbers) => {
-  const sorted = [...numbers].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
-
-const mean = (numbers) => numbers.reduce((sum, x) => sum + x, 0) / numbers.length;
-const sd = (numbers) => {
-  const m = mean(numbers);
-  return Math.sqrt(numbers.reduce((sum, x) => sum + (x - m) ** 2, 0) / (numbers.length - 1));
-};
-
 const rowsOut = [];
 for (const dataset of datasets) {
   // Per split: every engine's fit; an engine's row shows its means over the splits.
-  const splits = splitSeeds.map((seed) => fitAll(seed === 42 ? dataset.id : `${dataset.id}@${seed}`));
+  const splits = splitSeeds.map((seed) => fitAll(`${dataset.id}@${seed}`));
   const result = { dataset: dataset.name, splits };
   for (const engine of ["ct", ...peers]) {
     const fits = splits.map((split) => split[engine]);
     result[engine] = {
-      seconds: mean(fits.map((fit) => fit.seconds)),
-      iterations: Math.round(mean(fits.map((fit) => fit.iterations))),
-      accuracy: mean(fits.map((fit) => fit.accuracy)),
-      rss_mb: Math.max(...fits.map((fit) => fit.rss_mb)),
+      ...meanFit(fits),
       ...(engine === "ct" ? { fits: fits.flatMap((fit) => fit.fits) } : {}),
     };
   }
