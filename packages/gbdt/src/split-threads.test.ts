@@ -1,13 +1,16 @@
+import { availableParallelism } from "node:os";
 import { describe, expect, it } from "vitest";
 import { LevelRows, SparseSums } from "./histograms.ts";
 import { mulberry32 } from "./random.ts";
 import { kernel, type SearchFeature, type SearchShared } from "./split-kernel.ts";
 import {
+  BootedWorkers,
   CONTROL,
   FitThreads,
   keptStores,
   MIN_THREAD_ROWS,
   noiseDraws,
+  requestedThreads,
   searchSlots,
   searchThreads,
   sharedArrays,
@@ -138,7 +141,7 @@ function levelJobs(threads: number, broken = false, kernelSource?: string) {
   control[CONTROL.NOISE] = 1;
   shared.scaledL2[0] = 3;
   const sparse = new SparseSums(outputs, 0, new Uint32Array(rows + 1), new Uint32Array(0), levelRows);
-  const jobs = new FitThreads(shared, sparse, kernelSource);
+  const jobs = new FitThreads(shared, sparse, new BootedWorkers(threads - 1, kernelSource));
   try {
     levelRows.startTree();
     levelRows.begin(1, true);
@@ -299,6 +302,21 @@ describe("FitThreads", () => {
   });
 });
 
+describe("BootedWorkers", () => {
+  it("hands a fit the workers booted early, starts more when it needs more, and ends those it did not take", async () => {
+    const booted = new BootedWorkers(3);
+    const taken = booted.take(1);
+    expect(taken).toHaveLength(1);
+    expect(await booted.terminate()).toHaveLength(2);
+    expect(await booted.terminate()).toEqual([]);
+    const more = new BootedWorkers(1);
+    const started = more.take(3);
+    expect(started).toHaveLength(3);
+    expect(await more.terminate()).toEqual([]);
+    expect(await Promise.all([...taken, ...started].map((worker) => worker.terminate()))).toHaveLength(4);
+  });
+});
+
 describe("searchThreads", () => {
   const feature = (kind: 0 | 2): SearchFeature => ({
     kind,
@@ -308,6 +326,12 @@ describe("searchThreads", () => {
     sparseAbsent: false,
     sparseRows: new Uint32Array(0),
     evalValues: new Uint32Array(0),
+  });
+
+  it("asks for thread_count threads; for −1 one per core, but one below MIN_THREAD_ROWS rows", () => {
+    expect(requestedThreads(3, 10)).toBe(3);
+    expect(requestedThreads(-1, MIN_THREAD_ROWS - 1)).toBe(1);
+    expect(requestedThreads(-1, MIN_THREAD_ROWS)).toBe(availableParallelism());
   });
 
   it("uses the threads asked for, at most one per dense feature; for −1 the cores, one for small data", () => {

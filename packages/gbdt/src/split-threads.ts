@@ -15,27 +15,74 @@ const { CONTROL, JOB } = kernel;
 const WORKER_GONE = -1;
 
 /**
- * A worker thread's program, as text: the kernel from its own source (see split-kernel.ts).
- * `__name` is a no-op stand-in for the helper esbuild inserts when a build keeps function names.
- * If the program itself fails (the kernel's source does not evaluate in a worker, say, because a
- * bundler put a helper of its own into it), the worker reports the error as a failed job does and
- * marks its done slot gone, so `run()` throws instead of waiting for it.
+ * A worker thread's program, as text: the kernel from its own source (see split-kernel.ts), which
+ * it evaluates as soon as it starts, then serves the fit whose `{ shared, thread }` the first
+ * message brings (see {@link BootedWorkers}). `__name` is a no-op stand-in for the helper esbuild
+ * inserts when a build keeps function names. If the program itself fails (the kernel's source
+ * does not evaluate in a worker, say, because a bundler put a helper of its own into it), the
+ * worker reports the error as a failed job does and marks its done slot gone, so `run()` throws
+ * instead of waiting for it.
  */
 function workerSource(kernelSource: string): string {
   return `"use strict";
 var __name = (target) => target;
-const { workerData } = require("node:worker_threads");
+const { parentPort } = require("node:worker_threads");
+let kernel;
+let bootError;
 try {
-  (${kernelSource})().serveWorker(workerData);
+  kernel = (${kernelSource})();
 } catch (error) {
-  const { shared, thread } = workerData;
-  const text = new TextEncoder().encode(String((error && error.stack) || error));
-  shared.failure.set(text.subarray(0, shared.failure.length));
-  Atomics.store(shared.control, ${CONTROL.FAILED}, 1);
-  Atomics.store(shared.doneGeneration, thread, ${WORKER_GONE});
-  Atomics.notify(shared.doneGeneration, thread);
+  bootError = error;
 }
+parentPort.once("message", ({ shared, thread }) => {
+  try {
+    if (bootError) throw bootError;
+    kernel.serveWorker({ shared, thread });
+  } catch (error) {
+    const text = new TextEncoder().encode(String((error && error.stack) || error));
+    shared.failure.set(text.subarray(0, shared.failure.length));
+    Atomics.store(shared.control, ${CONTROL.FAILED}, 1);
+    Atomics.store(shared.doneGeneration, thread, ${WORKER_GONE});
+    Atomics.notify(shared.doneGeneration, thread);
+  }
+});
 `;
+}
+
+/**
+ * Worker threads started before a fit's setup, so that they boot — a V8 isolate, Node's
+ * bootstrap, the kernel's compilation: ~40–120 ms per fit on this 2-vCPU machine — while the main thread
+ * quantizes the columns, instead of while it waits for the first job. {@link FitThreads} takes as
+ * many as the fit has threads and sends each its work; `terminate()` ends the others (a fit with
+ * fewer features than threads, or one whose setup throws).
+ */
+export class BootedWorkers {
+  private readonly source: string;
+  private readonly idle: Worker[] = [];
+
+  /** `kernelSource`: the workers' kernel, as text (tests break it on purpose). */
+  constructor(count: number, kernelSource = splitKernel.toString()) {
+    this.source = workerSource(kernelSource);
+    for (let at = 0; at < count; at++) this.idle.push(this.start());
+  }
+
+  private start(): Worker {
+    const worker = new Worker(this.source, { eval: true, name: "ct-gbdt" });
+    // A worker only ever waits for its work or on the shared memory; it must not keep the process alive.
+    worker.unref();
+    return worker;
+  }
+
+  /** `count` workers for a fit (started now if fewer were booted); they are no longer idle. */
+  take(count: number): Worker[] {
+    while (this.idle.length < count) this.idle.push(this.start());
+    return this.idle.splice(0, count);
+  }
+
+  /** Ends the workers not taken; resolves to their exit codes once they are gone. */
+  terminate(): Promise<number[]> {
+    return Promise.all(this.idle.splice(0).map((worker) => worker.terminate()));
+  }
 }
 
 /** Room for a worker's error message. */
@@ -133,23 +180,16 @@ export function searchSlots(
 export class FitThreads {
   private readonly shared: SearchShared;
   private readonly own: ReturnType<typeof kernel.threadJobs>;
-  private readonly workers: Worker[] = [];
+  private readonly workers: Worker[];
 
-  /** `kernelSource`: the workers' kernel, as text (tests break it on purpose). */
-  constructor(shared: SearchShared, sparse: SparseSource, kernelSource = splitKernel.toString()) {
+  /** `booted`: where the worker threads come from (booted early by `train()`; tests break their kernel). */
+  constructor(shared: SearchShared, sparse: SparseSource, booted = new BootedWorkers(0)) {
     this.shared = shared;
     this.own = kernel.threadJobs(shared, 0, sparse);
-    const source = workerSource(kernelSource);
-    for (let thread = 1; thread < shared.threads; thread++) {
-      const worker = new Worker(source, {
-        eval: true,
-        name: `ct-gbdt-${thread}`,
-        workerData: { shared, thread },
-      });
-      // A worker only ever waits on the shared memory; it must not keep the process alive.
-      worker.unref();
-      this.workers.push(worker);
-    }
+    this.workers = booted.take(shared.threads - 1);
+    this.workers.forEach((worker, at) => {
+      worker.postMessage({ shared, thread: at + 1 });
+    });
   }
 
   /**
@@ -205,16 +245,19 @@ export { CONTROL };
 /** Rows below which `thread_count` −1 means one thread: a level's work is then short next to waking workers. */
 export const MIN_THREAD_ROWS = 5000;
 
+/** The threads `thread_count` asks for: as given, or for −1 every core (one below MIN_THREAD_ROWS rows). */
+export function requestedThreads(threadCount: number, rows: number): number {
+  if (threadCount === -1) return rows < MIN_THREAD_ROWS ? 1 : availableParallelism();
+  return threadCount;
+}
+
 /**
- * The threads of a fit: `thread_count` as given, or for −1 every core (one below
- * MIN_THREAD_ROWS rows); at most one per feature the workers can score (sparse features stay on
- * the main thread).
+ * The threads of a fit: those requested ({@link requestedThreads}), at most one per feature the
+ * workers can score (sparse features stay on the main thread).
  */
 export function searchThreads(threadCount: number, rows: number, features: readonly SearchFeature[]): number {
-  if (threadCount === -1 && rows < MIN_THREAD_ROWS) return 1;
-  const requested = threadCount === -1 ? availableParallelism() : threadCount;
   const dense = features.filter((feature) => feature.kind !== 2).length;
-  return Math.max(1, Math.min(requested, dense));
+  return Math.max(1, Math.min(requestedThreads(threadCount, rows), dense));
 }
 
 /** Noise values the search draws for a feature at a level: one per split, one to compare features. */

@@ -26,10 +26,12 @@ import { computeBorders, quantize } from "./quantize.ts";
 import { blockPermutation, defaultPermutationBlock, mulberry32, normalSource } from "./random.ts";
 import { kernel, type SearchFeature, type SearchShared } from "./split-kernel.ts";
 import {
+  BootedWorkers,
   CONTROL,
   FitThreads,
   keptStores,
   noiseDraws,
+  requestedThreads,
   searchSlots,
   searchThreads,
   sharedArrays,
@@ -268,6 +270,23 @@ export function train(
   options: TrainOptions = {},
 ): TrainResult {
   const params: TrainParams = resolveParams(givenParams);
+  // The worker threads boot while the main thread prepares the fit (split-threads.ts).
+  const learnRows = Array.isArray(data.labels) || ArrayBuffer.isView(data.labels) ? data.labels.length : 0;
+  const booted = new BootedWorkers(requestedThreads(params.thread_count, learnRows) - 1);
+  try {
+    return fit(data, params, options, booted);
+  } finally {
+    void booted.terminate();
+  }
+}
+
+/** {@link train} with its parameters resolved, its worker threads taken from `booted`. */
+function fit(
+  data: TrainData,
+  params: TrainParams,
+  options: TrainOptions,
+  booted: BootedWorkers,
+): TrainResult {
   const warnings: string[] = [...(params.text_processing?.warnings ?? [])];
   const nanMode = params.nan_mode;
   const featureNames = Object.keys(data.features ?? {});
@@ -681,7 +700,7 @@ export function train(
     ),
   };
   const { control } = shared;
-  const fitThreads = new FitThreads(shared, sparseSums);
+  const fitThreads = new FitThreads(shared, sparseSums, booted);
   const lambda = Math.max(params.l2_leaf_reg, 1e-20);
   const usedCtrs = new Set<string>();
   const learnMetrics: Record<string, number[]> = Object.fromEntries(learnMetricList.map((m) => [m.name, []]));
