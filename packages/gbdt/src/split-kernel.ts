@@ -292,7 +292,63 @@ export function splitKernel() {
     to: number,
   ): number {
     let total = 0;
+    if (loss === LOSS.MultiClass && outputs === 3) {
+      // `rowLoss` written out for three classes (the credit-score case), the same doubles.
+      for (let row = from; row < to; row++) {
+        const base = row * 3;
+        const a0 = raw[base]!;
+        const a1 = raw[base + 1]!;
+        const a2 = raw[base + 2]!;
+        const max = Math.max(Math.max(Math.max(Number.NEGATIVE_INFINITY, a0), a1), a2);
+        const sum = Math.exp(a0 - max) + Math.exp(a1 - max) + Math.exp(a2 - max);
+        total += max + Math.log(sum) - raw[base + target[row]!]!;
+      }
+      return total;
+    }
     for (let row = from; row < to; row++) total += rowLoss(loss, raw, target, outputs, row);
+    return total;
+  }
+
+  /**
+   * `derivatives` of MultiClass for three classes (the credit-score case), written out: ~30 %
+   * faster than the loop over the classes, the same doubles. The Hessian is the upper triangle
+   * of diag(p) − p·pᵀ, row-major.
+   */
+  function softmax3Derivatives(
+    raw: Float64Array,
+    target: Float64Array,
+    gradient: Float64Array,
+    hessian: Float64Array,
+    from: number,
+    to: number,
+  ): number {
+    let total = 0;
+    for (let row = from; row < to; row++) {
+      const label = target[row]!;
+      const base = row * 3;
+      const a0 = raw[base]!;
+      const a1 = raw[base + 1]!;
+      const a2 = raw[base + 2]!;
+      const max = Math.max(Math.max(Math.max(Number.NEGATIVE_INFINITY, a0), a1), a2);
+      const e0 = Math.exp(a0 - max);
+      const e1 = Math.exp(a1 - max);
+      const e2 = Math.exp(a2 - max);
+      const sum = e0 + e1 + e2;
+      const p0 = e0 / sum;
+      const p1 = e1 / sum;
+      const p2 = e2 / sum;
+      const entry = row * 6;
+      hessian[entry] = p0 - p0 * p0;
+      hessian[entry + 1] = -p0 * p1;
+      hessian[entry + 2] = -p0 * p2;
+      hessian[entry + 3] = p1 - p1 * p1;
+      hessian[entry + 4] = -p1 * p2;
+      hessian[entry + 5] = p2 - p2 * p2;
+      gradient[base] = p0 - (label === 0 ? 1 : 0);
+      gradient[base + 1] = p1 - (label === 1 ? 1 : 0);
+      gradient[base + 2] = p2 - (label === 2 ? 1 : 0);
+      total += max + Math.log(sum) - raw[base + label]!;
+    }
     return total;
   }
 
@@ -312,6 +368,8 @@ export function splitKernel() {
     from: number,
     to: number,
   ): number {
+    if (loss === LOSS.MultiClass && outputs === 3)
+      return softmax3Derivatives(raw, target, gradient, hessian, from, to);
     let total = 0;
     if (loss === LOSS.RMSE) {
       for (let row = from; row < to; row++) {
@@ -1285,7 +1343,9 @@ export function splitKernel() {
     hessianSize,
     usesHistogram,
     rowRange,
+    rowLoss,
     lossSum,
+    derivatives,
     listRows,
     subtractFromParent,
     KeptHistograms,
