@@ -29,23 +29,47 @@ export function mulberry32(seed: number): Uniform {
   });
 }
 
+/** Standard normal draws whose next run can be skipped, for the threads to draw it. */
+export interface Normal {
+  (): number;
+  /**
+   * Skips `draws` draws, as though they had been drawn; returns where they start, as the
+   * kernel's `normalDraws` takes it: the uniform source's state and the spare value (NaN: none).
+   */
+  skip(draws: number): { state: number; spare: number };
+}
+
 /**
  * Standard normal draws from a uniform source: Box–Muller, both values of each pair (the sine one
  * is kept for the next draw), so a draw costs half a logarithm, root and cosine.
  */
-export function normalSource(next: () => number): () => number {
+export function normalSource(next: Uniform): Normal {
   let spare = Number.NaN;
-  return () => {
-    if (!Number.isNaN(spare)) {
-      const value = spare;
-      spare = Number.NaN;
-      return value;
-    }
+  const pair = (): number => {
     const radius = Math.sqrt(-2 * Math.log(1 - next()));
     const angle = 2 * Math.PI * next();
     spare = radius * Math.sin(angle);
     return radius * Math.cos(angle);
   };
+  const draw = (): number => {
+    if (Number.isNaN(spare)) return pair();
+    const value = spare;
+    spare = Number.NaN;
+    return value;
+  };
+  return Object.assign(draw, {
+    skip: (draws: number) => {
+      const start = { state: next.state(), spare };
+      let left = draws;
+      if (left > 0 && !Number.isNaN(spare)) {
+        spare = Number.NaN;
+        left--;
+      }
+      next.skip(2 * (left >> 1));
+      if (left % 2 === 1) pair();
+      return start;
+    },
+  });
 }
 
 /**

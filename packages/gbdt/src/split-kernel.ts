@@ -101,8 +101,16 @@ export interface SearchShared {
   noiseAt: Int32Array;
   /** Per candidate: the CTR model-size penalty (1 for other features). */
   penalty: Float64Array;
-  /** The level's score noise, drawn in candidate order (each split's, then the feature's own). */
+  /**
+   * The level's score noise in candidate order (each split's, then the feature's own): the
+   * thread that scores a candidate draws its part (`normalDraws`) from `noiseStart`.
+   */
   noise: Float64Array;
+  /**
+   * Where the level's noise starts in the fit's random stream, and its scale: the mulberry32
+   * state, the spare normal value left from the last Box–Muller pair (NaN: none), the scale.
+   */
+  noiseStart: Float64Array;
   bestScore: Float64Array;
   bestBin: Int32Array;
   /** Per thread: where its rows go in the level's list (the list job); its rows with weight ≠ 0 with
@@ -246,6 +254,43 @@ export function splitKernel() {
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+
+  /**
+   * Draws [from, from + count) of a run of standard normal draws, times `scale`, into
+   * `out[from …]`: the run starts with `spare` when it is not NaN, then Box–Muller pairs from the
+   * mulberry32 stream at `state` (pair j: its draws 2j + 1 and 2j + 2; the cosine value, then the
+   * sine value), as random.ts's `normalSource` draws them one by one. Any part of the run can so
+   * be drawn by any thread.
+   */
+  function normalDraws(
+    out: Float64Array,
+    from: number,
+    count: number,
+    state: number,
+    spare: number,
+    scale: number,
+  ): void {
+    const offset = Number.isNaN(spare) ? 0 : 1;
+    const end = from + count;
+    let draw = from;
+    if (draw === 0 && offset === 1 && draw < end) out[draw++] = scale * spare;
+    while (draw < end) {
+      const pair = (draw - offset) >> 1;
+      const radius = Math.sqrt(-2 * Math.log(1 - mulberry32Draw(mulberry32Skip(state, 2 * pair + 1))));
+      const angle = 2 * Math.PI * mulberry32Draw(mulberry32Skip(state, 2 * pair + 2));
+      if (((draw - offset) & 1) === 0) {
+        out[draw++] = scale * (radius * Math.cos(angle));
+        if (draw < end) out[draw++] = scale * (radius * Math.sin(angle));
+      } else out[draw++] = scale * (radius * Math.sin(angle));
+    }
+  }
+
+  /** Noise values the search draws for a feature at a level: one per split, one to compare features. */
+  function noiseDraws(feature: SearchFeature): number {
+    if (feature.kind === 2) return feature.sparseRows.length === 0 ? 0 : 2;
+    if (feature.binCount < 2) return 0;
+    return feature.kind === 1 ? feature.binCount + 1 : feature.binCount;
   }
 
   const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
@@ -1096,6 +1141,10 @@ export function splitKernel() {
       let featureBestScore = Number.NEGATIVE_INFINITY;
       let featureBestBin = -1;
       draw = noiseAt[candidate]!;
+      if (noiseOn) {
+        const { noiseStart } = shared;
+        normalDraws(shared.noise, draw, noiseDraws(feature), noiseStart[0]!, noiseStart[1]!, noiseStart[2]!);
+      }
       if (feature.kind === 2) {
         if (feature.sparseRows.length > 0) {
           featureBestScore = scoreSparse(feature, leaves);
@@ -1338,6 +1387,8 @@ export function splitKernel() {
     LOSS,
     mulberry32Skip,
     mulberry32Draw,
+    normalDraws,
+    noiseDraws,
     blockRows,
     maxLeaves,
     hessianSize,

@@ -1,7 +1,7 @@
 import { availableParallelism } from "node:os";
 import { describe, expect, it } from "vitest";
 import { LevelRows, SparseSums } from "./histograms.ts";
-import { mulberry32 } from "./random.ts";
+import { mulberry32, normalSource } from "./random.ts";
 import { kernel, type SearchFeature, type SearchShared } from "./split-kernel.ts";
 import {
   BootedWorkers,
@@ -26,6 +26,9 @@ const outputs = 3;
  * `threads` threads: the level's rows listed by each thread for its rows, the candidates scored,
  * then feature 0's split at bin 10 applied.
  */
+/** The random state the search draws the score noise from, in the jobs below. */
+const NOISE_STATE = 977;
+
 /** The random state the weigh job draws the bootstrap weights from, in the jobs below. */
 const BOOTSTRAP_SEED = 0x5eed;
 
@@ -133,7 +136,8 @@ function levelJobs(threads: number, broken = false, kernelSource?: string) {
     shared.penalty[index] = 1;
     at += noiseDraws(feature);
   });
-  for (let draw = 0; draw < draws; draw++) shared.noise[draw] = (next() - 0.5) * 1e-3;
+  // The level's noise: the threads draw each candidate's part of one normal run (odd: a spare first).
+  shared.noiseStart.set([NOISE_STATE, 0.37, 1e-3]);
   const { control } = shared;
   control[CONTROL.LEVEL] = 1;
   control[CONTROL.SMALL_IS_HIGH] = 1;
@@ -159,7 +163,11 @@ function levelJobs(threads: number, broken = false, kernelSource?: string) {
       while (Date.now() < until);
     };
     jobs.run("SEARCH", broken ? late : undefined);
-    const search = { scores: Array.from(shared.bestScore), bins: Array.from(shared.bestBin) };
+    const search = {
+      scores: Array.from(shared.bestScore),
+      bins: Array.from(shared.bestBin),
+      noise: Array.from(shared.noise),
+    };
     control[CONTROL.SPLIT_FEATURE] = 0;
     control[CONTROL.SPLIT_BIN] = 10;
     jobs.run("SPLIT");
@@ -232,6 +240,13 @@ describe("FitThreads", () => {
     expect(threaded.perRow).toEqual(alone.perRow);
     expect(alone.perRow.blockLoss).toHaveLength(3);
     expect(new Set(alone.perRow.evalLeafOf)).toEqual(new Set([0, 1, 2, 3]));
+  });
+
+  it("draws the score noise where it lies in the random stream, whichever thread scores a candidate", () => {
+    const { search } = levelJobs(3);
+    // The spare value first, then the normal draws of the stream at NOISE_STATE, times the scale.
+    const normal = normalSource(mulberry32(NOISE_STATE));
+    expect(search.noise).toEqual(search.noise.map((_, draw) => 1e-3 * (draw === 0 ? 0.37 : normal())));
   });
 
   it("weighs the gradients by the bootstrap and sums per block Σ w and Σ g² of the gradients before it (the noise's scale)", () => {

@@ -113,6 +113,7 @@ export type SearchSlots = Pick<
   | "noiseAt"
   | "penalty"
   | "noise"
+  | "noiseStart"
   | "bestScore"
   | "bestBin"
   | "rangeAt"
@@ -155,6 +156,7 @@ export function searchSlots(
     noiseAt: int32(features),
     penalty: arrays.float64(features),
     noise: arrays.float64(Math.max(1, size.noiseDraws)),
+    noiseStart: arrays.float64(3),
     bestScore: arrays.float64(features),
     bestBin: int32(features),
     rangeAt: int32(threads),
@@ -260,12 +262,8 @@ export function searchThreads(threadCount: number, rows: number, features: reado
   return Math.max(1, Math.min(requestedThreads(threadCount, rows), dense));
 }
 
-/** Noise values the search draws for a feature at a level: one per split, one to compare features. */
-export function noiseDraws(feature: SearchFeature): number {
-  if (feature.kind === 2) return feature.sparseRows.length === 0 ? 0 : 2;
-  if (feature.binCount < 2) return 0;
-  return feature.kind === 1 ? feature.binCount + 1 : feature.binCount;
-}
+/** Noise values the search draws for a feature at a level (the kernel's `noiseDraws`). */
+export const noiseDraws: (feature: SearchFeature) => number = kernel.noiseDraws;
 
 /**
  * Stores for each feature's kept histogram, as large as the largest one the fit keeps (the

@@ -796,8 +796,11 @@ function fit(
             candidateCount++;
             draws += noiseDraws(searchFeatures[index] as SearchFeature);
           }
-        for (let draw = 0; noiseScale > 0 && draw < draws; draw++)
-          shared.noise[draw] = noiseScale * gaussian();
+        // The threads draw each candidate's noise where it lies in the random stream.
+        if (noiseScale > 0) {
+          const start = gaussian.skip(draws);
+          shared.noiseStart.set([start.state, start.spare, noiseScale]);
+        }
         control[CONTROL.COUNT] = levelRows.count;
         control[CONTROL.STAMP] = levelRows.stamp;
         control[CONTROL.CANDIDATES] = candidateCount;
