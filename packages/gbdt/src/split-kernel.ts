@@ -690,6 +690,7 @@ export function splitKernel() {
    * Sets bit `level` of `leafOf` for rows [from, to) that go right on split `bin` of a feature of
    * kind `kind` given by `values`: dense, its bins (right: bin > `bin`); one-hot, its value ids
    * (right: value == `bin`); sparse, the ascending rows where it is present (right: present).
+   * Returns how many rows go right.
    */
   function splitRows(
     kind: SearchFeatureKind,
@@ -699,8 +700,9 @@ export function splitKernel() {
     level: number,
     from: number,
     to: number,
-  ): void {
+  ): number {
     const bit = 1 << level;
+    let right = 0;
     if (kind === 2) {
       // The first listed row ≥ from.
       let low = 0;
@@ -710,18 +712,29 @@ export function splitKernel() {
         if (values[middle]! < from) low = middle + 1;
         else high = middle;
       }
-      for (let at = low; at < values.length && values[at]! < to; at++)
+      for (let at = low; at < values.length && values[at]! < to; at++, right++)
         leafOf[values[at]!] = leafOf[values[at]!]! | bit;
     } else if (kind === 1) {
-      for (let row = from; row < to; row++) if (values[row] === bin) leafOf[row] = leafOf[row]! | bit;
+      for (let row = from; row < to; row++)
+        if (values[row] === bin) {
+          leafOf[row] = leafOf[row]! | bit;
+          right++;
+        }
     }
     // Branch-free: (border − bin) is negative, its sign bit set, exactly when bin > border.
     else
-      for (let row = from; row < to; row++)
-        leafOf[row] = leafOf[row]! | (((bin - values[row]!) >>> 31) << level);
+      for (let row = from; row < to; row++) {
+        const side = (bin - values[row]!) >>> 31;
+        leafOf[row] = leafOf[row]! | (side << level);
+        right += side;
+      }
+    return right;
   }
 
-  /** Rows [from, to) with weight ≠ 0 that have bit `level` of their leaf set, and that do not. */
+  /**
+   * Rows [from, to) with weight ≠ 0 that have bit `level` of their leaf set, and that do not.
+   * Branch-free: which side a row is on is as good as random.
+   */
   function countSides(
     leafOf: Uint32Array,
     bootstrap: Float64Array,
@@ -729,15 +742,14 @@ export function splitKernel() {
     from: number,
     to: number,
   ): [number, number] {
-    const bit = 1 << level;
     let right = 0;
-    let left = 0;
-    for (let row = from; row < to; row++)
-      if (bootstrap[row] !== 0) {
-        if ((leafOf[row]! & bit) !== 0) right++;
-        else left++;
-      }
-    return [right, left];
+    let weighted = 0;
+    for (let row = from; row < to; row++) {
+      const counts = bootstrap[row] !== 0 ? 1 : 0;
+      right += (leafOf[row]! >>> level) & counts;
+      weighted += counts;
+    }
+    return [right, weighted - right];
   }
 
   /**
@@ -1023,6 +1035,8 @@ export function splitKernel() {
     let stampValue = 0;
     let scaledL2 = 0;
     let noiseOn = false;
+    // Whether every row of this thread has bootstrap weight ≠ 0 in the current tree (weigh job).
+    let allWeighted = false;
     let draw = 0;
     const noise = (): number => (noiseOn ? shared.noise[draw++]! : 0);
 
@@ -1250,6 +1264,7 @@ export function splitKernel() {
           } else if (job === JOB.WEIGH) {
             // Level 0 lists the rows with weight ≠ 0 (as the "low" side): the thread's count of them.
             shared.rangeLow[thread] = weighBlocks(shared, first, end);
+            allWeighted = shared.rangeLow[thread] === to - from;
             shared.rangeHigh[thread] = 0;
           } else
             updateBlocks(
@@ -1290,10 +1305,14 @@ export function splitKernel() {
           const feature = features[control[CONTROL.SPLIT_FEATURE]!] as SearchFeature;
           const values =
             feature.kind === 2 ? feature.sparseRows : (feature.bins[fold] ?? (feature.bins[0] as Bins));
-          splitRows(feature.kind, values, control[CONTROL.SPLIT_BIN]!, leafOf, level, from, to);
-          const [right, left] = countSides(leafOf, bootstrap, level, from, to);
-          shared.rangeHigh[thread] = right;
-          shared.rangeLow[thread] = left;
+          const right = splitRows(feature.kind, values, control[CONTROL.SPLIT_BIN]!, leafOf, level, from, to);
+          // The next level lists rows with weight ≠ 0: when all of the thread's rows have it (the
+          // Bayesian bootstrap, or none), they are counted as they are split, else counted again.
+          const [high, low] = allWeighted
+            ? [right, to - from - right]
+            : countSides(leafOf, bootstrap, level, from, to);
+          shared.rangeHigh[thread] = high;
+          shared.rangeLow[thread] = low;
           return;
         }
         view.level = level;

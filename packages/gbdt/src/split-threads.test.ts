@@ -185,6 +185,19 @@ function levelJobs(threads: number, broken = false, kernelSource?: string) {
     control[CONTROL.BOOTSTRAP_STATE] = BOOTSTRAP_SEED;
     jobs.run("WEIGH");
     const weigh = { gradient, bootstrap: Array.from(bootstrap), blockSums: Array.from(shared.blockSums) };
+    // Level 2 on feature 1 at bin 3: every row now has weight ≠ 0, so the split counts its sides
+    // as it splits the rows.
+    control[CONTROL.LEVEL] = 2;
+    control[CONTROL.SPLIT_FEATURE] = 1;
+    control[CONTROL.SPLIT_BIN] = 3;
+    jobs.run("SPLIT");
+    let weighedRight = 0;
+    let weighedLeft = 0;
+    for (let thread = 0; thread < threads; thread++) {
+      weighedRight += shared.rangeHigh[thread] as number;
+      weighedLeft += shared.rangeLow[thread] as number;
+    }
+    const weighedSides = [weighedRight, weighedLeft];
     // The tree (feature 0 at bin 20, then the one-hot feature's value 2) on the averaging fold
     // and the eval rows.
     shared.treeSplits.set([0, 20, 5, 2]);
@@ -218,6 +231,7 @@ function levelJobs(threads: number, broken = false, kernelSource?: string) {
       search,
       leafOf: Array.from(leafOf),
       sides,
+      weighedSides,
       levelRows,
       /** The weights the level's rows were listed and split with (before the weigh job's). */
       bootstrap: listedBootstrap,
@@ -303,6 +317,16 @@ describe("FitThreads", () => {
     expect(sides).toEqual([right, left]);
     expect(right).toBeGreaterThan(0);
     expect(left).toBeGreaterThan(0);
+  });
+
+  it("counts the sides of a split as it splits when every row has weight ≠ 0", () => {
+    const { weighedSides, weigh, leafOf } = levelJobs(3);
+    expect(weigh.bootstrap.every((weight) => weight !== 0)).toBe(true);
+    // Feature 1 (7 bins) at bin 3: rows with bin > 3 have bit 2 set.
+    const right = leafOf.filter((leaf) => (leaf & 4) !== 0).length;
+    expect(weighedSides).toEqual([right, leafOf.length - right]);
+    expect(right).toBeGreaterThan(0);
+    expect(weighedSides[1]).toBeGreaterThan(0);
   });
 
   it("throws the error of a worker thread on the main thread", () => {
