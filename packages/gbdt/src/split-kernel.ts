@@ -633,6 +633,9 @@ export function splitKernel() {
     }
   }
 
+  /** `listRows`'s per-block scratch (each thread runs its own copy of the kernel). */
+  let blockScratch = new Uint32Array(0);
+
   /**
    * Lists the rows of blocks [first, end) (`blockRows(depth)` rows each) that a level sums —
    * weight ≠ 0 and, below level 0, on the smaller side of the last split (bit level − 1 of the
@@ -655,21 +658,37 @@ export function splitKernel() {
     level: number,
     smallIsHigh: boolean,
   ): number {
-    const half = (1 << level) >> 1;
     const stride = outputs + 1;
     const blockSize = blockRows(depth);
     const blockTotalsSize = maxLeaves(depth) * stride;
     const { rows, leafOfRow, packed, blockTotals } = list;
     const rowCount = leafOf.length;
+    // A row is listed when its bit level − 1 (the last split's side) is 1 for `smallIsHigh`, 0
+    // otherwise; at level 0 every row is (its bit −1 is read as 0, against 0).
+    const sideBit = Math.max(0, level - 1);
+    const sideMask = level > 0 ? 1 : 0;
+    const wanted = level > 0 && smallIsHigh ? 1 : 0;
+    if (blockScratch.length < blockSize) blockScratch = new Uint32Array(blockSize);
+    const scratch = blockScratch;
     let next = at;
     for (let block = first; block < end; block++) {
       const totals = block * blockTotalsSize;
       blockTotals.fill(0, totals, totals + (1 << level) * stride);
       const last = Math.min(rowCount, (block + 1) * blockSize);
+      // First the block's listed rows, into this thread's scratch and without branches (which
+      // side a row is on is as good as random): every row is written, the count only moves past
+      // the listed ones. ~15 % faster than a test per row.
+      let listed = 0;
       for (let row = block * blockSize; row < last; row++) {
-        const weight = bootstrap[row]!;
+        scratch[listed] = row;
+        const onSide = ((leafOf[row]! >>> sideBit) & sideMask) === wanted ? 1 : 0;
+        listed += onSide & (bootstrap[row] !== 0 ? 1 : 0);
+      }
+      // Then each one's row, leaf, weight and gradients, in row order.
+      for (let slot = 0; slot < listed; slot++, next++) {
+        const row = scratch[slot]!;
         const leaf = leafOf[row]!;
-        if (weight === 0 || (level > 0 && leaf >= half !== smallIsHigh)) continue;
+        const weight = bootstrap[row]!;
         rows[next] = row;
         leafOfRow[next] = leaf;
         const cell = totals + leaf * stride;
@@ -680,7 +699,6 @@ export function splitKernel() {
           packed[next * stride + 1 + k] = value;
           blockTotals[cell + 1 + k] = blockTotals[cell + 1 + k]! + value;
         }
-        next++;
       }
     }
     return next;
