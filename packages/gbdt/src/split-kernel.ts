@@ -907,7 +907,8 @@ export function splitKernel() {
       bootstrap: Float64Array,
       weighted: Float64Array,
     ): readonly Float64Array[] {
-      const { level, scratch, parents } = this;
+      const { level, scratch } = this;
+      const parents = this.parents;
       const stride = this.outputs + 1;
       for (let slot = 0; slot < count; slot++) {
         const { feature, binCount } = requests[slot]!;
