@@ -32,6 +32,17 @@ const NOISE_STATE = 977;
 /** The random state the weigh job draws the bootstrap weights from, in the jobs below. */
 const BOOTSTRAP_SEED = 0x5eed;
 
+/** The split job's counts, over the threads: rows with weight ≠ 0 that went right, and left. */
+function splitSides(shared: SearchShared): [number, number] {
+  let right = 0;
+  let left = 0;
+  for (let thread = 0; thread < shared.threads; thread++) {
+    right += shared.rangeHigh[thread] as number;
+    left += shared.rangeLow[thread] as number;
+  }
+  return [right, left];
+}
+
 function levelJobs(threads: number, broken = false, kernelSource?: string) {
   const rows = 10000;
   const next = mulberry32(11);
@@ -171,13 +182,7 @@ function levelJobs(threads: number, broken = false, kernelSource?: string) {
     control[CONTROL.SPLIT_FEATURE] = 0;
     control[CONTROL.SPLIT_BIN] = 10;
     jobs.run("SPLIT");
-    let right = 0;
-    let left = 0;
-    for (let thread = 0; thread < threads; thread++) {
-      right += shared.rangeHigh[thread] as number;
-      left += shared.rangeLow[thread] as number;
-    }
-    const sides = [right, left];
+    const sides = splitSides(shared);
     // The per-row jobs: draw the bootstrap and weigh the gradients, sum the leaves of the 4-leaf
     // tree, add leaf values (and sum the eval loss).
     const gradient = Array.from(shared.gradient);
@@ -191,13 +196,7 @@ function levelJobs(threads: number, broken = false, kernelSource?: string) {
     control[CONTROL.SPLIT_FEATURE] = 1;
     control[CONTROL.SPLIT_BIN] = 3;
     jobs.run("SPLIT");
-    let weighedRight = 0;
-    let weighedLeft = 0;
-    for (let thread = 0; thread < threads; thread++) {
-      weighedRight += shared.rangeHigh[thread] as number;
-      weighedLeft += shared.rangeLow[thread] as number;
-    }
-    const weighedSides = [weighedRight, weighedLeft];
+    const weighedSides = splitSides(shared);
     // The tree (feature 0 at bin 20, then the one-hot feature's value 2) on the averaging fold
     // and the eval rows.
     shared.treeSplits.set([0, 20, 5, 2]);
