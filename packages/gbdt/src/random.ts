@@ -41,15 +41,17 @@ export interface Normal {
 
 /**
  * Standard normal draws from a uniform source: Box–Muller, both values of each pair (the sine one
- * is kept for the next draw), so a draw costs half a logarithm, root and cosine.
+ * is kept for the next draw), so a draw costs half a logarithm, root and cosine. The pairs are the
+ * kernel's `normalDraws`, which the threads use to draw a skipped run.
  */
 export function normalSource(next: Uniform): Normal {
   let spare = Number.NaN;
+  const values = new Float64Array(2);
   const pair = (): number => {
-    const radius = Math.sqrt(-2 * Math.log(1 - next()));
-    const angle = 2 * Math.PI * next();
-    spare = radius * Math.sin(angle);
-    return radius * Math.cos(angle);
+    kernel.normalDraws(values, 0, 2, next.state(), Number.NaN, 1);
+    next.skip(2);
+    spare = values[1]!;
+    return values[0]!;
   };
   const draw = (): number => {
     if (Number.isNaN(spare)) return pair();

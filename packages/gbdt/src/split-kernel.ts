@@ -260,7 +260,7 @@ export function splitKernel() {
    * Draws [from, from + count) of a run of standard normal draws, times `scale`, into
    * `out[from …]`: the run starts with `spare` when it is not NaN, then Box–Muller pairs from the
    * mulberry32 stream at `state` (pair j: its draws 2j + 1 and 2j + 2; the cosine value, then the
-   * sine value), as random.ts's `normalSource` draws them one by one. Any part of the run can so
+   * sine value); random.ts's `normalSource` draws its pairs with it. Any part of the run can so
    * be drawn by any thread.
    */
   function normalDraws(
