@@ -98,6 +98,7 @@ describe("HistogramBuilder", () => {
               bins,
               binCount: count,
               keep: keepEvery || level === 1,
+              onWasm: false,
             }));
             const histograms = builder.build(requests, batch, leafOf, bootstrap, weighted);
             features.forEach(({ count, bins }, feature) => {
@@ -131,7 +132,7 @@ describe("HistogramBuilder", () => {
         for (let first = 0; first < features.length; first += batch) {
           const requests = features
             .slice(first, first + batch)
-            .map((bins, at) => ({ feature: first + at, bins, binCount, keep: true }));
+            .map((bins, at) => ({ feature: first + at, bins, binCount, keep: true, onWasm: false }));
           const histograms = builder.build(requests, requests.length, leafOf, bootstrap, weighted);
           for (let at = 0; at < requests.length; at++)
             out.push((histograms[at] as Float64Array).slice(0, size));
@@ -153,7 +154,13 @@ describe("HistogramBuilder", () => {
     const builder = new HistogramBuilder(2, 1, levelRows);
     const leafOf = new Uint32Array(rows);
     const request = (values: Float64Array) =>
-      builder.build([{ feature: 0, bins, binCount, keep: true }], 1, leafOf, bootstrap, values);
+      builder.build(
+        [{ feature: 0, bins, binCount, keep: true, onWasm: false }],
+        1,
+        leafOf,
+        bootstrap,
+        values,
+      );
     levelRows.startTree();
     levelRows.startLevel(0, leafOf, bootstrap, weighted);
     request(weighted);

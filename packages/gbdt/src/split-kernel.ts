@@ -32,6 +32,8 @@ export interface HistogramRequest {
   binCount: number;
   /** Keep it for the next level's subtraction. */
   keep: boolean;
+  /** Whether `bins` is a Uint8Array on the histogram pass's wasm memory (`SearchShared.wasm`). */
+  onWasm: boolean;
 }
 
 /** How a split-search feature is scored: `bin > b` (dense), `value == v` (one-hot), `present` (sparse). */
@@ -50,6 +52,21 @@ export interface SearchFeature {
   sparseRows: Uint32Array;
   /** On the eval rows: the bins / value ids (dense, one-hot), the rows where it is 1 (sparse). */
   evalValues: Bins | Uint32Array;
+  /** Dense, one-hot: whether `bins` (every fold's) are Uint8Arrays on `SearchShared.wasm`'s memory. */
+  binsOnWasm: boolean;
+}
+
+/**
+ * The histogram pass in WebAssembly (histogram-wasm.ts): the compiled module, the shared memory
+ * that holds the level's listed rows (`levelRows`, `levelLeafOfRow`, `levelPacked`), the bins of
+ * the features marked `binsOnWasm` and, per thread, its histogram scratch: `HistogramBuilder.BATCH`
+ * slots of `scratchLength` doubles from byte `scratchAt[thread]`.
+ */
+export interface WasmPassSetup {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  scratchAt: number[];
+  scratchLength: number;
 }
 
 /** The sparse features' per-(feature, leaf) sums of the current level (histograms.ts's SparseSums). */
@@ -74,6 +91,8 @@ export interface SearchShared {
   outputs: number;
   depth: number;
   features: SearchFeature[];
+  /** The histogram pass in WebAssembly, where the stride and the runtime allow it. */
+  wasm?: WasmPassSetup;
   /**
    * Each feature's histogram kept for the next level's subtraction (sized for the largest one the
    * fit keeps) and its stamp: any thread may score a feature at any level.
@@ -857,6 +876,31 @@ export function splitKernel() {
     histogram[cell + 3] = histogram[cell + 3]! + g2;
   };
 
+  /** A thread's histogram pass in WebAssembly: the module's functions, and its scratch histograms. */
+  interface WasmPass {
+    /** `s<stride>n<features>` (histogram-wasm.ts) at [stride === 4 ? 4 : 0] + features − 1. */
+    passes: ((...offsets: number[]) => void)[];
+    scratch: Float64Array[];
+  }
+
+  /** Thread `thread`'s {@link WasmPass}: an instance of the module on the fit's memory. */
+  function wasmPass(setup: WasmPassSetup, thread: number): WasmPass {
+    const { exports } = new WebAssembly.Instance(setup.module, { env: { memory: setup.memory } });
+    const passes = [2, 4].flatMap((stride) =>
+      [1, 2, 3, 4].map((features) => exports[`s${stride}n${features}`] as (...offsets: number[]) => void),
+    );
+    const scratch = Array.from(
+      { length: HistogramBuilder.BATCH },
+      (_, slot) =>
+        new Float64Array(
+          setup.memory.buffer,
+          setup.scratchAt[thread]! + slot * setup.scratchLength * 8,
+          setup.scratchLength,
+        ),
+    );
+    return { passes, scratch };
+  }
+
   /**
    * Per-(bin, leaf) histograms of the dense features — Σ bootstrap weight, then Σ weighted gradient
    * per output, at `((bin × leaves) + leaf) × stride` — by subtraction from the level above where
@@ -868,6 +912,7 @@ export function splitKernel() {
     private readonly outputs: number;
     private readonly level: LevelView;
     private readonly kept: KeptHistograms;
+    private readonly wasm: WasmPass | undefined;
     private readonly scratch: Float64Array[] = [];
     /** Per slot of a pass, the feature's histogram of the level above, when kept. */
     private readonly parents: (Float64Array | undefined)[] = [];
@@ -875,12 +920,27 @@ export function splitKernel() {
     private standInBins = new Uint8Array(0);
     private standInHistogram = new Float64Array(0);
 
-    /** `kept`: the stores to keep histograms in (shared between threads), else its own. */
-    constructor(outputs: number, featureCount: number, level: LevelView, kept?: KeptHistograms) {
+    /** Passes summed by the WebAssembly module (for tests). */
+    wasmPasses = 0;
+
+    /**
+     * `kept`: the stores to keep histograms in (shared between threads), else its own. `wasm`: the
+     * pass in WebAssembly, used when the stride is 2 or 4 and the features' bins are on its
+     * memory (`level`'s rows must be too); its scratch histograms are this builder's.
+     */
+    constructor(
+      outputs: number,
+      featureCount: number,
+      level: LevelView,
+      kept?: KeptHistograms,
+      wasm?: WasmPass,
+    ) {
       this.outputs = outputs;
       this.level = level;
       this.kept = kept ?? new KeptHistograms(featureCount);
-      for (let slot = 0; slot < HistogramBuilder.BATCH; slot++) this.scratch.push(new Float64Array(0));
+      this.wasm = wasm;
+      for (let slot = 0; slot < HistogramBuilder.BATCH; slot++)
+        this.scratch.push(wasm ? wasm.scratch[slot]! : new Float64Array(0));
     }
 
     /**
@@ -904,7 +964,11 @@ export function splitKernel() {
       for (let slot = 0; slot < count; slot++) {
         const { feature, binCount } = requests[slot]!;
         const size = level.leaves * binCount * stride;
-        if (scratch[slot]!.length < size) scratch[slot] = new Float64Array(size);
+        if (scratch[slot]!.length < size) {
+          if (this.wasm)
+            throw new Error(`histogram scratch has ${scratch[slot]!.length} values, needs ${size}`);
+          scratch[slot] = new Float64Array(size);
+        }
         const parent = level.level > 0 ? this.kept.at(feature, level.stamp - 1) : undefined;
         parents[slot] = parent;
         // With the level above kept, only the listed side's cells are summed from zero: the
@@ -913,10 +977,17 @@ export function splitKernel() {
         else scratch[slot]!.fill(0, 0, size);
       }
       let slot = 0;
-      if (stride === 4)
-        for (; count - slot >= 2; slot += 4)
-          this.addRows4(requests, scratch, slot, Math.min(4, count - slot));
-      for (; slot < count; slot++) this.addRows(requests[slot]!.bins, scratch[slot]!, stride);
+      if (this.wasm && (stride === 2 || stride === 4)) {
+        // The features whose bins are on the wasm memory in one pass there, any others alone.
+        this.addRowsWasm(requests, count);
+        for (; slot < count; slot++)
+          if (!requests[slot]!.onWasm) this.addRows(requests[slot]!.bins, scratch[slot]!, stride);
+      } else {
+        if (stride === 4)
+          for (; count - slot >= 2; slot += 4)
+            this.addRows4(requests, scratch, slot, Math.min(4, count - slot));
+        for (; slot < count; slot++) this.addRows(requests[slot]!.bins, scratch[slot]!, stride);
+      }
       for (slot = 0; slot < count; slot++) {
         const { bins, binCount, keep, feature } = requests[slot]!;
         const histogram = scratch[slot]!;
@@ -929,6 +1000,40 @@ export function splitKernel() {
         if (keep) this.kept.keep(feature, level.stamp, histogram, level.leaves * binCount * stride);
       }
       return scratch;
+    }
+
+    /**
+     * Adds the listed rows to the cells of those of the first `count` (≤ 4) requests that are
+     * `onWasm`, in one call of the WebAssembly pass (stride 2 or 4): every array on its memory,
+     * given by its byte offset.
+     */
+    private addRowsWasm(requests: readonly HistogramRequest[], count: number): void {
+      const { rows, leafOfRow, packed, count: rowCount, leaves } = this.level;
+      const { passes, scratch } = this.wasm!;
+      const bins: number[] = [];
+      const histograms: number[] = [];
+      for (let slot = 0; slot < count; slot++)
+        if (requests[slot]!.onWasm) {
+          bins.push(requests[slot]!.bins.byteOffset);
+          histograms.push(scratch[slot]!.byteOffset);
+        }
+      const used = bins.length;
+      if (used === 0) return;
+      while (bins.length < 4) {
+        bins.push(0);
+        histograms.push(0);
+      }
+      const pass = passes[(this.outputs === 3 ? 4 : 0) + used - 1]!;
+      pass(
+        rowCount,
+        leaves,
+        rows.byteOffset,
+        leafOfRow.byteOffset,
+        packed.byteOffset,
+        ...bins,
+        ...histograms,
+      );
+      this.wasmPasses++;
     }
 
     /** Adds the listed rows to one feature's cells, any stride. */
@@ -1048,6 +1153,7 @@ export function splitKernel() {
       features.length,
       view,
       new KeptHistograms(features.length, shared.kept),
+      shared.wasm ? wasmPass(shared.wasm, thread) : undefined,
     );
     const emptyHistogram = new Float64Array(0);
     // A search batch: the histograms to build and the candidate of each.
@@ -1056,6 +1162,7 @@ export function splitKernel() {
       bins: new Uint8Array(0),
       binCount: 0,
       keep: false,
+      onWasm: false,
     }));
     const requestCandidate = new Int32Array(HistogramBuilder.BATCH);
     const partWeight = new Float64Array(levelLeaves);
@@ -1385,6 +1492,7 @@ export function splitKernel() {
             request.feature = index;
             request.bins = feature.bins[fold] ?? (feature.bins[0] as Bins);
             request.binCount = feature.binCount;
+            request.onWasm = feature.binsOnWasm;
             // Kept for the next level when that level builds a histogram for this feature too.
             request.keep = level + 1 < depth && usesHistogram(feature, rows, 2 * leaves);
             requestCandidate[requested++] = candidate;
@@ -1457,6 +1565,7 @@ export function splitKernel() {
     subtractFromParent,
     KeptHistograms,
     HistogramBuilder,
+    wasmPass,
     threadJobs,
     serveWorker,
   };

@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import { describe, expect, it } from "vitest";
+import { histogramModule, WasmMemoryArrays } from "./histogram-wasm.ts";
 import { LevelRows, SparseSums } from "./histograms.ts";
 import { mulberry32, normalSource } from "./random.ts";
 import { kernel, type SearchFeature, type SearchShared } from "./split-kernel.ts";
@@ -7,6 +8,7 @@ import {
   BootedWorkers,
   CONTROL,
   FitThreads,
+  histogramScratchLength,
   keptStores,
   MIN_THREAD_ROWS,
   noiseDraws,
@@ -15,6 +17,8 @@ import {
   searchThreads,
   sharedArrays,
   sharedCopy,
+  wasmPassFits,
+  wasmPassSetup,
 } from "./split-threads.ts";
 import { creditLike } from "./test-data.ts";
 import { train } from "./train.ts";
@@ -43,14 +47,21 @@ function splitSides(shared: SearchShared): [number, number] {
   return [right, left];
 }
 
-function levelJobs(threads: number, broken = false, kernelSource?: string) {
+function levelJobs(threads: number, broken = false, kernelSource?: string, onWasm = false) {
   const rows = 10000;
   const next = mulberry32(11);
   const evalRows = 9000;
-  const none = { sparseOrdinal: -1, sparseAbsent: false, sparseRows: new Uint32Array(0) };
+  // With `onWasm`, the histogram pass in WebAssembly: the dense bins and the level's rows on its memory.
+  const wasmArrays = onWasm ? new WasmMemoryArrays() : undefined;
+  const learnBins = (values: Uint8Array): Uint8Array => {
+    const copy = wasmArrays ? wasmArrays.uint8(values.length) : sharedCopy(values);
+    copy.set(values);
+    return copy;
+  };
+  const none = { sparseOrdinal: -1, sparseAbsent: false, sparseRows: new Uint32Array(0), binsOnWasm: onWasm };
   const dense = (binCount: number): SearchFeature => ({
     kind: 0,
-    bins: [sharedCopy(Uint8Array.from({ length: rows }, () => Math.floor(next() * binCount)))],
+    bins: [learnBins(Uint8Array.from({ length: rows }, () => Math.floor(next() * binCount)))],
     binCount,
     ...none,
     evalValues: sharedCopy(Uint8Array.from({ length: evalRows }, () => Math.floor(next() * binCount))),
@@ -59,6 +70,7 @@ function levelJobs(threads: number, broken = false, kernelSource?: string) {
   features.push({
     ...dense(4),
     kind: 1,
+    binsOnWasm: false,
     bins: [sharedCopy(Uint16Array.from({ length: rows }, () => Math.floor(next() * 4)))],
     evalValues: sharedCopy(Uint16Array.from({ length: evalRows }, () => Math.floor(next() * 4))),
   });
@@ -77,7 +89,7 @@ function levelJobs(threads: number, broken = false, kernelSource?: string) {
   leafOf.forEach((_, row) => {
     leafOf[row] = next() < 0.35 ? 1 : 0;
   });
-  const levelRows = new LevelRows(rows, outputs, 3, sharedArrays);
+  const levelRows = new LevelRows(rows, outputs, 3, wasmArrays ?? sharedArrays);
   const draws = features.reduce((sum, feature) => sum + noiseDraws(feature), 0);
   const random = (length: number) => {
     const values = sharedArrays.float64(length);
@@ -100,6 +112,14 @@ function levelJobs(threads: number, broken = false, kernelSource?: string) {
     outputs,
     depth: 3,
     features,
+    wasm: wasmArrays
+      ? wasmPassSetup(
+          histogramModule() as WebAssembly.Module,
+          wasmArrays,
+          threads,
+          histogramScratchLength(features, rows, 3, outputs),
+        )
+      : undefined,
     kept: keptStores(features, rows, 3, outputs, sharedArrays),
     leafOf,
     bootstrap,
@@ -255,6 +275,16 @@ describe("FitThreads", () => {
     expect(new Set(alone.perRow.evalLeafOf)).toEqual(new Set([0, 1, 2, 3]));
   });
 
+  it("lists, scores and splits the same with the histogram pass in WebAssembly, on the main thread alone and on workers", () => {
+    const reference = levelJobs(1);
+    for (const threads of [1, 3]) {
+      const onWasm = levelJobs(threads, false, undefined, true);
+      expect(onWasm.list).toEqual(reference.list);
+      expect(onWasm.search).toEqual(reference.search);
+      expect(onWasm.leafOf).toEqual(reference.leafOf);
+    }
+  });
+
   it("draws the score noise where it lies in the random stream, whichever thread scores a candidate", () => {
     const { search } = levelJobs(3);
     // The spare value first, then the normal draws of the stream at NOISE_STATE, times the scale.
@@ -360,6 +390,7 @@ describe("searchThreads", () => {
     kind,
     bins: [],
     binCount: 2,
+    binsOnWasm: false,
     sparseOrdinal: 0,
     sparseAbsent: false,
     sparseRows: new Uint32Array(0),
@@ -395,6 +426,27 @@ describe("searchThreads", () => {
     expect(forDense).toHaveLength(4 * 100 * 3);
     expect(forOneHot).toHaveLength(16 * 3 * 3);
     expect(forSparse).toHaveLength(0);
+  });
+
+  it("sizes the histogram scratch for the largest histogram the fit sums", () => {
+    const dense = { ...feature(0), binCount: 100 };
+    const oneHot = { ...feature(0), kind: 1 as const, binCount: 3 };
+    // Dense: leaves · 100 ≤ 1000 up to 8 leaves (level 3); one-hot at every level, up to 32 leaves (level 5).
+    expect(histogramScratchLength([dense, feature(2)], 1000, 6, 2)).toBe(8 * 100 * 3);
+    expect(histogramScratchLength([dense, oneHot], 1000, 6, 2)).toBe(8 * 100 * 3);
+    expect(histogramScratchLength([oneHot], 1000, 6, 3)).toBe(32 * 3 * 4);
+    expect(histogramScratchLength([feature(2)], 1000, 6, 3)).toBe(0);
+  });
+
+  it("sums histograms in WebAssembly for strides 2 and 4 (one or three outputs) while its memory stays within 4 GiB", () => {
+    const dense = { ...feature(0), bins: [new Uint8Array(0), new Uint8Array(0)], binCount: 255 };
+    expect(wasmPassFits([dense], 1e6, 8, 3, 2, 128 * 255 * 4)).toBe(true);
+    expect(wasmPassFits([dense], 1e6, 8, 1, 2, 128 * 255 * 2)).toBe(true);
+    expect(wasmPassFits([dense], 1e6, 8, 2, 2, 128 * 255 * 3)).toBe(false);
+    expect(wasmPassFits([dense], 1e6, 8, 4, 2, 128 * 255 * 5)).toBe(false);
+    // 80 M rows: 40 bytes of listed row each (row, leaf, weight, three gradients) and two bins.
+    expect(wasmPassFits([dense], 8e7, 8, 3, 2, 128 * 255 * 4)).toBe(true);
+    expect(wasmPassFits([dense], 1.1e8, 8, 3, 2, 128 * 255 * 4)).toBe(false);
   });
 });
 

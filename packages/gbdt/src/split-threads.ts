@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
+import { WASM_MEMORY_BYTES, WASM_STRIDES, type WasmMemoryArrays } from "./histogram-wasm.ts";
 import type { ArrayMaker } from "./histograms.ts";
 import {
   kernel,
@@ -7,6 +8,7 @@ import {
   type SearchShared,
   type SparseSource,
   splitKernel,
+  type WasmPassSetup,
 } from "./split-kernel.ts";
 
 const { CONTROL, JOB } = kernel;
@@ -286,4 +288,61 @@ export function keptStores(
     return arrays.float64(size);
   });
   return { values, stamps: arrays.float64(features.length).fill(-1) };
+}
+
+/**
+ * Doubles in each of a thread's histogram scratch slots: the largest histogram the fit sums (a
+ * feature at a level where it `usesHistogram`).
+ */
+export function histogramScratchLength(
+  features: readonly SearchFeature[],
+  rows: number,
+  depth: number,
+  outputs: number,
+): number {
+  let length = 0;
+  for (const feature of features)
+    for (let leaves = 1; leaves < 2 ** depth; leaves *= 2)
+      if (kernel.usesHistogram(feature, rows, leaves))
+        length = Math.max(length, leaves * feature.binCount * (outputs + 1));
+  return length;
+}
+
+/**
+ * Whether a fit can sum its histograms in WebAssembly: the module has its stride, and what the
+ * memory holds (the levels' rows, the dense bins, the threads' scratch) fits in 4 GiB.
+ */
+export function wasmPassFits(
+  features: readonly SearchFeature[],
+  rows: number,
+  depth: number,
+  outputs: number,
+  threads: number,
+  scratchLength: number,
+): boolean {
+  const stride = outputs + 1;
+  if (!(WASM_STRIDES as readonly number[]).includes(stride)) return false;
+  const blocks = Math.ceil(rows / kernel.blockRows(depth));
+  const levelRows = rows * (8 + 8 * stride) + (blocks + 2) * kernel.maxLeaves(depth) * stride * 8;
+  const bins = features.reduce(
+    (sum, feature) => sum + (feature.kind === 0 ? feature.bins.length * rows : 0),
+    0,
+  );
+  const scratch = threads * kernel.HistogramBuilder.BATCH * scratchLength * 8;
+  // Room for the 16-byte alignment of each array.
+  return levelRows + bins + scratch + 16 * (features.length + threads + 8) <= WASM_MEMORY_BYTES;
+}
+
+/** The histogram pass's setup for the kernel: the module, the memory, each thread's scratch. */
+export function wasmPassSetup(
+  module: WebAssembly.Module,
+  arrays: WasmMemoryArrays,
+  threads: number,
+  scratchLength: number,
+): WasmPassSetup {
+  const scratchAt = Array.from(
+    { length: threads },
+    () => arrays.float64(kernel.HistogramBuilder.BATCH * scratchLength).byteOffset,
+  );
+  return { module, memory: arrays.memory, scratchAt, scratchLength };
 }

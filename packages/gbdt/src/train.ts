@@ -8,6 +8,7 @@ import {
   tableBuckets,
 } from "./ctr.ts";
 import { encodeLabels, stringColumn, type TrainData } from "./data.ts";
+import { histogramModule, WasmMemoryArrays } from "./histogram-wasm.ts";
 import { type Bins, LevelRows, ordinaryArrays, SparseSums } from "./histograms.ts";
 import { meanLoss, newtonLeafValues, outputCount } from "./loss.ts";
 import { evaluateMetrics, type Metric, resolveMetrics } from "./metrics.ts";
@@ -29,6 +30,7 @@ import {
   BootedWorkers,
   CONTROL,
   FitThreads,
+  histogramScratchLength,
   keptStores,
   noiseDraws,
   requestedThreads,
@@ -36,6 +38,8 @@ import {
   searchThreads,
   sharedArrays,
   sharedCopy,
+  wasmPassFits,
+  wasmPassSetup,
 } from "./split-threads.ts";
 import {
   type Bags,
@@ -213,7 +217,7 @@ function sparseRowLists(features: readonly TrainFeature[], rows: number): [Uint3
 
 /** A training feature as the split search sees it (split-kernel.ts). */
 function searchFeatureOf(feature: TrainFeature): SearchFeature {
-  const none = { sparseOrdinal: -1, sparseAbsent: false, sparseRows: new Uint32Array(0) };
+  const none = { sparseOrdinal: -1, sparseAbsent: false, sparseRows: new Uint32Array(0), binsOnWasm: false };
   const evalValues = feature.eval ?? new Uint32Array(0);
   if (feature.kind === "dense")
     return { kind: 0, bins: feature.learn, binCount: feature.borders.length + 1, ...none, evalValues };
@@ -223,6 +227,7 @@ function searchFeatureOf(feature: TrainFeature): SearchFeature {
     kind: 2,
     bins: [],
     binCount: 2,
+    binsOnWasm: false,
     sparseOrdinal: feature.ordinal,
     sparseAbsent: feature.learnAbsent !== undefined,
     sparseRows: feature.learn,
@@ -230,18 +235,35 @@ function searchFeatureOf(feature: TrainFeature): SearchFeature {
   };
 }
 
-/** Moves the features' learn and eval bins and rows to shared memory, for the worker threads. */
-function shareBins(features: TrainFeature[], searchFeatures: SearchFeature[]): void {
+/**
+ * Moves the features' bins and rows where the jobs read them: dense features' Uint8 learn bins
+ * onto the histogram pass's wasm memory when there is one (`wasmArrays`), and with worker threads
+ * (`threaded`) the other learn and eval bins and rows onto shared memory.
+ */
+function placeBins(
+  features: TrainFeature[],
+  searchFeatures: SearchFeature[],
+  threaded: boolean,
+  wasmArrays: WasmMemoryArrays | undefined,
+): void {
   features.forEach((feature, index) => {
     const search = searchFeatures[index] as SearchFeature;
-    if (feature.eval) {
+    if (threaded && feature.eval) {
       feature.eval = sharedCopy(feature.eval);
       search.evalValues = feature.eval;
     }
     if (feature.kind === "dense") {
-      feature.learn = feature.learn.map(sharedCopy);
+      if (wasmArrays && feature.learn.every((bins) => bins instanceof Uint8Array)) {
+        feature.learn = feature.learn.map((bins) => {
+          const copy = wasmArrays.uint8(bins.length);
+          copy.set(bins);
+          return copy;
+        });
+        search.binsOnWasm = true;
+      } else if (threaded) feature.learn = feature.learn.map(sharedCopy);
       search.bins = feature.learn;
-    } else if (feature.kind === "oneHot") {
+    } else if (!threaded) return;
+    else if (feature.kind === "oneHot") {
       feature.learn = sharedCopy(feature.learn);
       search.bins = [feature.learn];
     } else {
@@ -638,7 +660,14 @@ function fit(
   // (split-kernel.ts): everything per learn row.
   const searchFeatures = features.map(searchFeatureOf);
   const threads = searchThreads(params.thread_count, rows, searchFeatures);
-  if (threads > 1) shareBins(features, searchFeatures);
+  // The histogram pass in WebAssembly where it runs (histogram-wasm.ts): its memory holds the
+  // levels' listed rows, the dense features' bins and each thread's histogram scratch.
+  const scratchLength = histogramScratchLength(searchFeatures, rows, params.depth, outputs);
+  const wasmModule = wasmPassFits(searchFeatures, rows, params.depth, outputs, threads, scratchLength)
+    ? histogramModule()
+    : undefined;
+  const wasmArrays = wasmModule ? new WasmMemoryArrays() : undefined;
+  placeBins(features, searchFeatures, threads > 1, wasmArrays);
   const arrays = threads > 1 ? sharedArrays : ordinaryArrays;
   const bias = new Array<number>(outputs).fill(0);
   if (lossName === "RMSE") bias[0] = target.reduce((sum, value) => sum + value, 0) / rows;
@@ -660,13 +689,15 @@ function fit(
   const averagingLeafOf = arrays.uint32(rows);
   const evalLeafOf = arrays.uint32(evalRows);
   // Each level's rows and per-leaf totals, and the sparse features' sums (histograms.ts).
-  const levelRows = new LevelRows(rows, outputs, params.depth, arrays);
+  const levelRows = new LevelRows(rows, outputs, params.depth, wasmArrays ?? arrays);
   const sparseSums = new SparseSums(outputs, sparseCount, ...sparseRowLists(features, rows), levelRows);
   const shared: SearchShared = {
     rows,
     outputs,
     depth: params.depth,
     features: searchFeatures,
+    wasm:
+      wasmModule && wasmArrays ? wasmPassSetup(wasmModule, wasmArrays, threads, scratchLength) : undefined,
     kept: keptStores(searchFeatures, rows, params.depth, outputs, arrays),
     leafOf,
     bootstrap,

@@ -1,0 +1,162 @@
+import { describe, expect, it } from "vitest";
+import { histogramModule, histogramModuleBytes, passName, WasmMemoryArrays } from "./histogram-wasm.ts";
+import { HistogramBuilder, LevelRows } from "./histograms.ts";
+import { mulberry32 } from "./random.ts";
+import { kernel } from "./split-kernel.ts";
+import { histogramScratchLength, wasmPassSetup } from "./split-threads.ts";
+
+describe("the histogram module", () => {
+  it("is valid WebAssembly with a pass per stride (2, 4) and feature count (1 to 4)", () => {
+    expect(WebAssembly.validate(histogramModuleBytes())).toBe(true);
+    const memory = new WasmMemoryArrays().memory;
+    const { exports } = new WebAssembly.Instance(histogramModule() as WebAssembly.Module, {
+      env: { memory },
+    });
+    const names = [2, 4].flatMap((stride) => [1, 2, 3, 4].map((features) => passName(stride, features)));
+    expect(Object.keys(exports).sort()).toEqual([...names].sort());
+  });
+
+  it("adds each listed row's packed values to its (bin, leaf) cell of every feature", () => {
+    const arrays = new WasmMemoryArrays();
+    const { exports } = new WebAssembly.Instance(histogramModule() as WebAssembly.Module, {
+      env: { memory: arrays.memory },
+    });
+    const rows = arrays.uint32(3);
+    rows.set([0, 2, 3]);
+    const leafOfRow = arrays.uint32(3);
+    leafOfRow.set([1, 0, 1]);
+    const packed = arrays.float64(12);
+    packed.set([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    const bins = [arrays.uint8(4), arrays.uint8(4)];
+    bins[0]?.set([2, 9, 0, 2]);
+    bins[1]?.set([0, 0, 1, 1]);
+    const histograms = [arrays.float64(3 * 2 * 4), arrays.float64(2 * 2 * 4)];
+    const pass = exports[passName(4, 2)] as (...offsets: number[]) => void;
+    const at = (array: { byteOffset: number } | undefined) => array?.byteOffset ?? 0;
+    pass(
+      3,
+      2,
+      at(rows),
+      at(leafOfRow),
+      at(packed),
+      at(bins[0]),
+      at(bins[1]),
+      0,
+      0,
+      at(histograms[0]),
+      at(histograms[1]),
+      0,
+      0,
+    );
+    // Feature 0: rows 0 and 3 in (bin 2, leaf 1), row 2 in (bin 0, leaf 0).
+    expect(Array.from(histograms[0] as Float64Array)).toEqual([
+      5, 6, 7, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 10, 12, 14, 16,
+    ]);
+    // Feature 1: row 0 in (bin 0, leaf 1), row 2 in (bin 1, leaf 0), row 3 in (bin 1, leaf 1).
+    expect(Array.from(histograms[1] as Float64Array)).toEqual([
+      0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
+    ]);
+  });
+});
+
+describe("WasmMemoryArrays", () => {
+  it("makes 16-byte aligned arrays on one memory that grows, the earlier ones keeping their values", () => {
+    const arrays = new WasmMemoryArrays();
+    const first = arrays.uint8(3);
+    first.set([1, 2, 3]);
+    const second = arrays.float64(10_000);
+    second[9_999] = 0.5;
+    const third = arrays.uint32(100_000);
+    third[99_999] = 7;
+    for (const array of [first, second, third]) expect(array.byteOffset % 16).toBe(0);
+    expect(second.byteOffset).toBeGreaterThanOrEqual(first.byteOffset + 3);
+    expect(third.byteOffset).toBeGreaterThanOrEqual(second.byteOffset + 80_000);
+    expect(Array.from(first)).toEqual([1, 2, 3]);
+    expect(second[9_999]).toBe(0.5);
+    expect(new Uint32Array(arrays.memory.buffer, third.byteOffset, 100_000)[99_999]).toBe(7);
+    expect(arrays.memory.buffer.byteLength).toBeGreaterThanOrEqual(third.byteOffset + 400_000);
+  });
+});
+
+describe("HistogramBuilder with the WebAssembly pass", () => {
+  const rows = 3000;
+  const levels = 4;
+
+  /** Every level's histograms of `binCounts.length` features in one batch: on the wasm memory or not. */
+  function histograms(outputs: number, binCounts: number[], onWasm: boolean[], wasm: boolean) {
+    const next = mulberry32(outputs * 10 + binCounts.length);
+    const arrays = wasm ? new WasmMemoryArrays() : undefined;
+    const features = binCounts.map((binCount, feature) => {
+      const values = Uint8Array.from({ length: rows }, () => Math.floor(next() * binCount));
+      const bins = arrays && onWasm[feature] ? arrays.uint8(rows) : new Uint8Array(rows);
+      bins.set(values);
+      return { feature, bins, binCount, keep: feature % 2 === 0, onWasm: wasm && onWasm[feature] === true };
+    });
+    const bootstrap = Float64Array.from({ length: rows }, () => (next() < 0.1 ? 0 : next() * 2));
+    const weighted = Float64Array.from({ length: rows * outputs }, () => next() - 0.5);
+    const levelRows = new LevelRows(rows, outputs, levels + 1, arrays);
+    const search = binCounts.map((binCount) => ({
+      kind: 0 as const,
+      bins: [],
+      binCount,
+      binsOnWasm: false,
+      sparseOrdinal: -1,
+      sparseAbsent: false,
+      sparseRows: new Uint32Array(0),
+      evalValues: new Uint8Array(0),
+    }));
+    const pass = arrays
+      ? kernel.wasmPass(
+          wasmPassSetup(
+            histogramModule() as WebAssembly.Module,
+            arrays,
+            1,
+            histogramScratchLength(search, rows, levels + 1, outputs),
+          ),
+          0,
+        )
+      : undefined;
+    const builder = new HistogramBuilder(outputs, features.length, levelRows, undefined, pass);
+    const leafOf = new Uint32Array(rows);
+    const out: number[][] = [];
+    levelRows.startTree();
+    for (let level = 0; level < levels; level++) {
+      levelRows.startLevel(level, leafOf, bootstrap, weighted);
+      const built = builder.build(features, features.length, leafOf, bootstrap, weighted);
+      features.forEach(({ binCount }, slot) => {
+        out.push(
+          Array.from((built[slot] as Float64Array).subarray(0, binCount * (1 << level) * (outputs + 1))),
+        );
+      });
+      for (let row = 0; row < rows; row++)
+        leafOf[row] = (leafOf[row] as number) | (next() < 0.4 ? 1 << level : 0);
+    }
+    return { out, wasmPasses: builder.wasmPasses };
+  }
+
+  for (const outputs of [1, 3])
+    for (const count of [1, 2, 3, 4])
+      it(`gives the JavaScript loops' doubles (${outputs} output${outputs > 1 ? "s" : ""}, ${count} feature${count > 1 ? "s" : ""} per pass)`, () => {
+        const binCounts = [7, 255, 2, 40].slice(0, count);
+        const every = binCounts.map(() => true);
+        const onWasm = histograms(outputs, binCounts, every, true);
+        expect(onWasm.out).toEqual(histograms(outputs, binCounts, every, false).out);
+        expect(onWasm.wasmPasses).toBe(levels);
+      });
+
+  it("sums the features whose bins are not on its memory in JavaScript, the others there", () => {
+    const binCounts = [7, 255, 2, 40];
+    const onWasm = [true, false, true, false];
+    const mixed = histograms(3, binCounts, onWasm, true);
+    expect(mixed.out).toEqual(histograms(3, binCounts, onWasm, false).out);
+    expect(mixed.wasmPasses).toBe(levels);
+    expect(histograms(3, binCounts, [false, false, false, false], true).wasmPasses).toBe(0);
+  });
+
+  it("is not used for other strides", () => {
+    const binCounts = [7, 40];
+    const onWasm = histograms(2, binCounts, [true, true], true);
+    expect(onWasm.wasmPasses).toBe(0);
+    expect(onWasm.out).toEqual(histograms(2, binCounts, [true, true], false).out);
+  });
+});
