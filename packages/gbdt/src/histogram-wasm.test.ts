@@ -3,16 +3,17 @@ import { histogramModule, histogramModuleBytes, passName, WasmMemoryArrays } fro
 import { HistogramBuilder, LevelRows } from "./histograms.ts";
 import { mulberry32 } from "./random.ts";
 import { kernel } from "./split-kernel.ts";
-import { histogramScratchLength, wasmPassSetup } from "./split-threads.ts";
+import { histogramScratchLength, keptStores, wasmPassSetup } from "./split-threads.ts";
 
 describe("the histogram module", () => {
-  it("is valid WebAssembly with a pass per stride (2, 4) and feature count (1 to 4)", () => {
+  it("is valid WebAssembly with a pass per stride (2, 4) and feature count (1 to 4), a list per stride, subtract and zeroSide", () => {
     expect(WebAssembly.validate(histogramModuleBytes())).toBe(true);
     const memory = new WasmMemoryArrays().memory;
     const { exports } = new WebAssembly.Instance(histogramModule() as WebAssembly.Module, {
       env: { memory },
     });
     const names = [2, 4].flatMap((stride) => [1, 2, 3, 4].map((features) => passName(stride, features)));
+    names.push("list2", "list4", "subtract", "zeroSide");
     expect(Object.keys(exports).sort()).toEqual([...names].sort());
   });
 
@@ -57,6 +58,85 @@ describe("the histogram module", () => {
       0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
     ]);
   });
+});
+
+describe("list2 and list4", () => {
+  for (const outputs of [1, 3])
+    it(`list a level's rows, leaves and packed values and sum the block totals as listRows does (${outputs} output${outputs > 1 ? "s" : ""})`, () => {
+      const depth = 4;
+      const stride = outputs + 1;
+      const blockRows = kernel.blockRows(depth);
+      const rows = 2 * blockRows + 1000;
+      const next = mulberry32(outputs);
+      const arrays = new WasmMemoryArrays();
+      const leafOf = arrays.uint32(rows);
+      const bootstrap = arrays.float64(rows);
+      const weighted = arrays.float64(rows * outputs);
+      leafOf.forEach((_, row) => {
+        leafOf[row] = Math.floor(next() * 8);
+        bootstrap[row] = next() < 0.2 ? 0 : next() * 2;
+      });
+      weighted.forEach((_, at) => {
+        weighted[at] = next() - 0.5;
+      });
+      const scratch = arrays.uint32(blockRows);
+      const { exports } = new WebAssembly.Instance(histogramModule() as WebAssembly.Module, {
+        env: { memory: arrays.memory },
+      });
+      const list = exports[`list${stride}`] as (...args: number[]) => number;
+      for (const [level, smallIsHigh] of [
+        [0, false],
+        [3, true],
+        [3, false],
+      ] as const) {
+        const inJs = new LevelRows(rows, outputs, depth);
+        const onWasm = new LevelRows(rows, outputs, depth, arrays);
+        // Stale block totals: both zero a block's totals of the level's leaves before summing.
+        inJs.blockTotals.fill(9);
+        onWasm.blockTotals.fill(9);
+        // Blocks 1 and 2 (of 3), listed from slot 5 on.
+        const count = kernel.listRows(
+          inJs,
+          outputs,
+          leafOf,
+          bootstrap,
+          weighted,
+          depth,
+          1,
+          3,
+          5,
+          level,
+          smallIsHigh,
+        );
+        const [sideBit, sideMask, wanted] = [Math.max(0, level - 1), level > 0 ? 1 : 0, smallIsHigh ? 1 : 0];
+        const returned = list(
+          leafOf.byteOffset,
+          bootstrap.byteOffset,
+          weighted.byteOffset,
+          onWasm.rows.byteOffset,
+          onWasm.leafOfRow.byteOffset,
+          onWasm.packed.byteOffset,
+          onWasm.blockTotals.byteOffset,
+          scratch.byteOffset,
+          blockRows,
+          kernel.maxLeaves(depth) * stride * 8,
+          rows,
+          1,
+          3,
+          5,
+          sideBit,
+          sideMask,
+          wanted,
+          (1 << level) * stride * 8,
+        );
+        expect(returned).toBe(count);
+        expect(count).toBeGreaterThan(5 + 100);
+        expect(onWasm.rows.slice(0, count)).toEqual(inJs.rows.slice(0, count));
+        expect(onWasm.leafOfRow.slice(0, count)).toEqual(inJs.leafOfRow.slice(0, count));
+        expect(onWasm.packed.slice(0, count * stride)).toEqual(inJs.packed.slice(0, count * stride));
+        expect(onWasm.blockTotals).toEqual(inJs.blockTotals);
+      }
+    });
 });
 
 describe("WasmMemoryArrays", () => {
@@ -112,11 +192,16 @@ describe("HistogramBuilder with the WebAssembly pass", () => {
             arrays,
             1,
             histogramScratchLength(search, rows, levels + 1, outputs),
+            levels + 1,
           ),
           0,
         )
       : undefined;
-    const builder = new HistogramBuilder(outputs, features.length, levelRows, undefined, pass);
+    // With wasm, the kept histograms on its memory too.
+    const kept = arrays
+      ? new kernel.KeptHistograms(features.length, keptStores(search, rows, levels + 1, outputs, arrays))
+      : undefined;
+    const builder = new HistogramBuilder(outputs, features.length, levelRows, kept, pass);
     const leafOf = new Uint32Array(rows);
     const out: number[][] = [];
     levelRows.startTree();

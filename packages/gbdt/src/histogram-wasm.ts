@@ -1,22 +1,30 @@
 import type { ArrayMaker } from "./histograms.ts";
 
 /**
- * The histogram pass (the kernel's hottest loop: for each listed row, add its weight and
- * weighted gradients to one (bin, leaf) cell per feature) as a WebAssembly module with 128-bit
- * SIMD: a cell's doubles are added two at a time. Each lane is the same IEEE addition as the
- * JavaScript loop's, in the same row order, so the histograms are the same doubles; the pass
- * takes about half the time (docs/gbdt.md).
+ * The kernel's hottest loops over rows and histogram cells as a WebAssembly module with 128-bit
+ * SIMD, two doubles at a time: the histogram pass (for each listed row, add its weight and
+ * weighted gradients to one (bin, leaf) cell per feature), the listing of a level's rows, and a
+ * histogram's subtraction from the level above and zeroing. Each lane does the same IEEE
+ * operation as the JavaScript loops, in the same order, so the results are the same doubles
+ * (docs/gbdt.md has the figures).
  *
  * The module is written out here, opcode by opcode, rather than compiled from a .wat file: it is
- * eight small functions, and emitting them at run time keeps the package free of a build step
+ * a dozen small functions, and emitting them at run time keeps the package free of a build step
  * and of generated files (a WebAssembly text compiler such as wabt would be both).
  *
- * Functions `s<stride>n<features>` for strides 2 (one output) and 4 (three outputs) and 1 to 4
- * features, all with the parameters (count, leaves, rowsAt, leafAt, packedAt, bins0 … bins3,
- * histogram0 … histogram3): byte offsets in the imported shared memory `env.memory` of the
- * level's listed rows (u32), their leaves (u32), their packed weight and gradients (`stride`
- * f64 each), each feature's bins (u8 per learn row) and each feature's histogram (f64, cell
- * `(bin × leaves + leaf) × stride`). Unused features' parameters are ignored.
+ * Every argument is an i32: a count, or a byte offset in the imported shared memory
+ * `env.memory`. Strides (values per row and per histogram cell: weight, then one gradient per
+ * output) 2 and 4:
+ * - `s<stride>n<features>(count, leaves, rowsAt, leafAt, packedAt, bins0 … bins3, histogram0 …
+ *   histogram3)`, 1 to 4 features: the histogram pass over the level's `count` listed rows (u32),
+ *   their leaves (u32) and packed values (`stride` f64 each), into each feature's histogram (f64,
+ *   cell `(bin × leaves + leaf) × stride`) from its bins (u8 per learn row). Unused features'
+ *   arguments are ignored.
+ * - `list<stride>(…)`: the kernel's `listRows` over blocks of rows (see `listBody`); returns where
+ *   the next row would go.
+ * - `subtract(histogramAt, parentAt, blocks, halfBytes, smallAt, largeAt)` and
+ *   `zeroSide(histogramAt, blocks, halfBytes, smallAt)`: the kernel's `subtractFromParent` and
+ *   `zeroSide` in bytes.
  */
 export const WASM_STRIDES = [2, 4] as const;
 
@@ -39,10 +47,9 @@ const unsigned = (value: number): number[] => {
   return bytes;
 };
 
-/** Signed LEB128, for the small non-negative constants the functions use. */
 const signed = (value: number): number[] => {
   const bytes: number[] = [];
-  let rest = value;
+  let rest = value | 0;
   for (;;) {
     const low = rest & 0x7f;
     rest >>= 7;
@@ -60,83 +67,311 @@ const section = (id: number, body: number[]): number[] => [id, ...unsigned(body.
 
 const I32 = 0x7f;
 const V128 = 0x7b;
+const simd = (code: number): number[] => [0xfd, ...unsigned(code)];
 const op = {
   block: [0x02, 0x40],
   loop: [0x03, 0x40],
   end: [0x0b],
   br: (depth: number) => [0x0c, ...unsigned(depth)],
   brIf: (depth: number) => [0x0d, ...unsigned(depth)],
+  select: [0x1b],
   get: (local: number) => [0x20, ...unsigned(local)],
   set: (local: number) => [0x21, ...unsigned(local)],
-  /** i32.load, 4-byte aligned. */
+  /** i32.load / i32.store, 4-byte aligned; f64.load, 8-byte aligned. */
   load32: (offset: number) => [0x28, 2, ...unsigned(offset)],
+  loadF64: (offset: number) => [0x2b, 3, ...unsigned(offset)],
   load8: [0x2d, 0, 0],
+  store32: [0x36, 2, 0],
   const32: (value: number) => [0x41, ...signed(value)],
+  constF64Zero: [0x44, 0, 0, 0, 0, 0, 0, 0, 0],
+  eq: [0x46],
+  gtU: [0x4b],
   geU: [0x4f],
+  neF64: [0x62],
   add: [0x6a],
   mul: [0x6c],
+  and: [0x71],
   shl: [0x74],
+  shrU: [0x76],
   /** v128.load / v128.store with an 8-byte alignment hint (the doubles' own). */
-  loadV128: (offset: number) => [0xfd, ...unsigned(0), 3, ...unsigned(offset)],
-  storeV128: (offset: number) => [0xfd, ...unsigned(11), 3, ...unsigned(offset)],
-  addF64x2: [0xfd, ...unsigned(240)],
+  loadV128: (offset: number) => [...simd(0), 3, ...unsigned(offset)],
+  storeV128: (offset: number) => [...simd(11), 3, ...unsigned(offset)],
+  zeroV128: [...simd(12), ...new Array<number>(16).fill(0)],
+  splatF64x2: simd(20),
+  replaceLaneF64x2: (lane: number) => [...simd(34), lane],
+  addF64x2: simd(240),
+  subF64x2: simd(241),
 };
 
-/** Parameter and local indices of the functions. */
-const P = { count: 0, leaves: 1, rowsAt: 2, leafAt: 3, packedAt: 4, bins: 5, histogram: 9 } as const;
-const L = { at: 13, row: 14, leaf: 15, packed: 16, cell: 17, pairs: 18 } as const;
+/** One function of the module: i32 parameters, an optional i32 result, its locals and code. */
+class WasmFunction {
+  readonly name: string;
+  readonly params: number;
+  readonly result: boolean;
+  readonly code: number[] = [];
+  private readonly locals: number[] = [];
 
-/** The body of `s<stride>n<features>`. */
-function passBody(stride: number, features: number): number[] {
-  const pairs = stride / 2;
-  const shift = Math.log2(stride * 8);
-  const body: number[] = [];
-  const emit = (...parts: number[][]) => {
-    for (const part of parts) body.push(...part);
-  };
-  emit(op.block, op.loop);
-  // while (at < count)
-  emit(op.get(L.at), op.get(P.count), op.geU, op.brIf(1));
-  emit(op.get(P.rowsAt), op.get(L.at), op.const32(2), op.shl, op.add, op.load32(0), op.set(L.row));
-  emit(op.get(P.leafAt), op.get(L.at), op.const32(2), op.shl, op.add, op.load32(0), op.set(L.leaf));
-  emit(op.get(P.packedAt), op.get(L.at), op.const32(shift), op.shl, op.add, op.set(L.packed));
-  for (let pair = 0; pair < pairs; pair++)
-    emit(op.get(L.packed), op.loadV128(16 * pair), op.set(L.pairs + pair));
-  for (let feature = 0; feature < features; feature++) {
-    // cell = histogram + ((bins[row] × leaves + leaf) << shift)
-    emit(op.get(P.histogram + feature), op.get(P.bins + feature), op.get(L.row), op.add, op.load8);
-    emit(op.get(P.leaves), op.mul, op.get(L.leaf), op.add, op.const32(shift), op.shl, op.add, op.set(L.cell));
-    for (let pair = 0; pair < pairs; pair++)
-      emit(
-        op.get(L.cell),
-        op.get(L.cell),
-        op.loadV128(16 * pair),
-        op.get(L.pairs + pair),
-        op.addF64x2,
-        op.storeV128(16 * pair),
-      );
+  constructor(name: string, params: number, result = false) {
+    this.name = name;
+    this.params = params;
+    this.result = result;
   }
-  emit(op.get(L.at), op.const32(1), op.add, op.set(L.at), op.br(0), op.end, op.end, op.end);
-  return [
-    ...vector(
-      [
-        [5, I32],
-        [pairs, V128],
-      ].map(([count, type]) => [...unsigned(count!), type!]),
-    ),
-    ...body,
-  ];
+
+  /** A new local of type `type` (I32, V128): its index. */
+  local(type: number): number {
+    this.locals.push(type);
+    return this.params + this.locals.length - 1;
+  }
+
+  emit(...parts: number[][]): void {
+    for (const part of parts) this.code.push(...part);
+  }
+
+  /** `for (counter = from; counter < limit; counter += step) body()`, `from`, `limit` and `step` as code. */
+  forLoop(counter: number, from: number[], limit: number[], step: number[], body: () => void): void {
+    this.emit(from, op.set(counter), op.block, op.loop);
+    this.emit(op.get(counter), limit, op.geU, op.brIf(1));
+    body();
+    this.emit(op.get(counter), step, op.add, op.set(counter), op.br(0), op.end, op.end);
+  }
+
+  /** The function's entry in the code section. */
+  bytes(): number[] {
+    const groups: number[][] = [];
+    for (const type of this.locals) {
+      const last = groups.at(-1);
+      if (last && last[1] === type) last[0]! += 1;
+      else groups.push([1, type]);
+    }
+    const body = [
+      ...vector(groups.map(([count, type]) => [...unsigned(count!), type!])),
+      ...this.code,
+      ...op.end,
+    ];
+    return [...unsigned(body.length), ...body];
+  }
 }
 
-/** The function names, in export (and function index) order. */
+/** The histogram pass `s<stride>n<features>`. */
+function passFunction(stride: number, features: number): WasmFunction {
+  const f = new WasmFunction(passName(stride, features), 5 + 2 * MAX_FEATURES);
+  const [count, leaves, rowsAt, leafAt, packedAt] = [0, 1, 2, 3, 4];
+  const bins = (feature: number) => 5 + feature;
+  const histogram = (feature: number) => 5 + MAX_FEATURES + feature;
+  const [at, row, leaf, packed, cell] = Array.from({ length: 5 }, () => f.local(I32));
+  const pairs = Array.from({ length: stride / 2 }, () => f.local(V128));
+  const shift = Math.log2(stride * 8);
+  f.forLoop(at!, op.const32(0), op.get(count), op.const32(1), () => {
+    f.emit(op.get(rowsAt), op.get(at!), op.const32(2), op.shl, op.add, op.load32(0), op.set(row!));
+    f.emit(op.get(leafAt), op.get(at!), op.const32(2), op.shl, op.add, op.load32(0), op.set(leaf!));
+    f.emit(op.get(packedAt), op.get(at!), op.const32(shift), op.shl, op.add, op.set(packed!));
+    pairs.forEach((pair, index) => {
+      f.emit(op.get(packed!), op.loadV128(16 * index), op.set(pair));
+    });
+    for (let feature = 0; feature < features; feature++) {
+      // cell = histogram + ((bins[row] × leaves + leaf) << shift)
+      f.emit(op.get(histogram(feature)), op.get(bins(feature)), op.get(row!), op.add, op.load8);
+      f.emit(op.get(leaves), op.mul, op.get(leaf!), op.add, op.const32(shift), op.shl, op.add, op.set(cell!));
+      pairs.forEach((pair, index) => {
+        f.emit(op.get(cell!), op.get(cell!), op.loadV128(16 * index), op.get(pair), op.addF64x2);
+        f.emit(op.storeV128(16 * index));
+      });
+    }
+  });
+  return f;
+}
+
+/** The parameters of `list<stride>`, in order. */
+export const LIST_PARAMS = [
+  "leafOfAt",
+  "bootstrapAt",
+  "weightedAt",
+  "rowsAt",
+  "leafOfRowAt",
+  "packedAt",
+  "blockTotalsAt",
+  "scratchAt",
+  "blockRows",
+  "blockTotalsBytes",
+  "rowCount",
+  "first",
+  "end",
+  "next",
+  "sideBit",
+  "sideMask",
+  "wanted",
+  "zeroBytes",
+] as const;
+
+/**
+ * `list<stride>`: the kernel's `listRows` for blocks [first, end) of `blockRows` rows: per block,
+ * zero its first `zeroBytes` of block totals (`blockTotalsBytes` apart), list in the thread's
+ * scratch (u32) the block's rows with weight ≠ 0 and `((leafOf[row] >>> sideBit) & sideMask) ==
+ * wanted`, then write each one's row, leaf and packed weight and gradients at `next` onwards and
+ * add them to its leaf's block totals. Returns the next `next`.
+ */
+function listFunction(stride: number): WasmFunction {
+  const f = new WasmFunction(`list${stride}`, LIST_PARAMS.length, true);
+  const p = Object.fromEntries(LIST_PARAMS.map((name, index) => [name, index])) as Record<
+    (typeof LIST_PARAMS)[number],
+    number
+  >;
+  const [block, totals, row, last, listed, slot, leaf, cell, packed, at] = Array.from({ length: 10 }, () =>
+    f.local(I32),
+  ) as number[];
+  const pairs = Array.from({ length: stride / 2 }, () => f.local(V128));
+  const rowBytes = (stride - 1) * 8;
+  f.forLoop(block!, op.get(p.first), op.get(p.end), op.const32(1), () => {
+    f.emit(
+      op.get(p.blockTotalsAt),
+      op.get(block!),
+      op.get(p.blockTotalsBytes),
+      op.mul,
+      op.add,
+      op.set(totals!),
+    );
+    f.forLoop(at!, op.const32(0), op.get(p.zeroBytes), op.const32(16), () =>
+      f.emit(op.get(totals!), op.get(at!), op.add, op.zeroV128, op.storeV128(0)),
+    );
+    // last = min(rowCount, (block + 1) × blockRows)
+    f.emit(op.get(block!), op.const32(1), op.add, op.get(p.blockRows), op.mul, op.set(last!));
+    f.emit(
+      op.get(p.rowCount),
+      op.get(last!),
+      op.get(last!),
+      op.get(p.rowCount),
+      op.gtU,
+      op.select,
+      op.set(last!),
+    );
+    f.emit(op.const32(0), op.set(listed!));
+    // Every row is written to the scratch; the count only moves past the listed ones.
+    f.forLoop(
+      row!,
+      [...op.get(block!), ...op.get(p.blockRows), ...op.mul],
+      op.get(last!),
+      op.const32(1),
+      () => {
+        f.emit(op.get(p.scratchAt), op.get(listed!), op.const32(2), op.shl, op.add, op.get(row!), op.store32);
+        f.emit(op.get(p.leafOfAt), op.get(row!), op.const32(2), op.shl, op.add, op.load32(0));
+        f.emit(op.get(p.sideBit), op.shrU, op.get(p.sideMask), op.and, op.get(p.wanted), op.eq);
+        f.emit(op.get(p.bootstrapAt), op.get(row!), op.const32(3), op.shl, op.add, op.loadF64(0));
+        f.emit(op.constF64Zero, op.neF64, op.and, op.get(listed!), op.add, op.set(listed!));
+      },
+    );
+    f.forLoop(slot!, op.const32(0), op.get(listed!), op.const32(1), () => {
+      f.emit(op.get(p.scratchAt), op.get(slot!), op.const32(2), op.shl, op.add, op.load32(0), op.set(row!));
+      f.emit(op.get(p.leafOfAt), op.get(row!), op.const32(2), op.shl, op.add, op.load32(0), op.set(leaf!));
+      f.emit(op.get(p.rowsAt), op.get(p.next), op.const32(2), op.shl, op.add, op.get(row!), op.store32);
+      f.emit(op.get(p.leafOfRowAt), op.get(p.next), op.const32(2), op.shl, op.add, op.get(leaf!), op.store32);
+      f.emit(op.get(p.packedAt), op.get(p.next), op.const32(stride * 8), op.mul, op.add, op.set(packed!));
+      f.emit(op.get(totals!), op.get(leaf!), op.const32(stride * 8), op.mul, op.add, op.set(cell!));
+      // (weight, first gradient), then for three outputs (second, third gradient).
+      f.emit(
+        op.get(p.bootstrapAt),
+        op.get(row!),
+        op.const32(3),
+        op.shl,
+        op.add,
+        op.loadF64(0),
+        op.splatF64x2,
+      );
+      f.emit(op.get(p.weightedAt), op.get(row!), op.const32(rowBytes), op.mul, op.add, op.loadF64(0));
+      f.emit(op.replaceLaneF64x2(1), op.set(pairs[0]!));
+      if (stride === 4)
+        f.emit(
+          op.get(p.weightedAt),
+          op.get(row!),
+          op.const32(rowBytes),
+          op.mul,
+          op.add,
+          op.loadV128(8),
+          op.set(pairs[1]!),
+        );
+      pairs.forEach((pair, index) => {
+        f.emit(op.get(packed!), op.get(pair), op.storeV128(16 * index));
+        f.emit(
+          op.get(cell!),
+          op.get(cell!),
+          op.loadV128(16 * index),
+          op.get(pair),
+          op.addF64x2,
+          op.storeV128(16 * index),
+        );
+      });
+      f.emit(op.get(p.next), op.const32(1), op.add, op.set(p.next));
+    });
+  });
+  f.emit(op.get(p.next));
+  return f;
+}
+
+/** `subtract(histogramAt, parentAt, blocks, halfBytes, smallAt, largeAt)`: the kernel's `subtractFromParent`. */
+function subtractFunction(): WasmFunction {
+  const f = new WasmFunction("subtract", 6);
+  const [histogramAt, parentAt, blocks, halfBytes, smallAt, largeAt] = [0, 1, 2, 3, 4, 5];
+  const [block, base, small, large, from, at] = Array.from({ length: 6 }, () => f.local(I32)) as number[];
+  f.forLoop(block!, op.const32(0), op.get(blocks), op.const32(1), () => {
+    // The block's two halves start at histogram + block × 2 × halfBytes; its parent block at parent + block × halfBytes.
+    f.emit(
+      op.get(histogramAt),
+      op.get(block!),
+      op.get(halfBytes),
+      op.mul,
+      op.const32(1),
+      op.shl,
+      op.add,
+      op.set(base!),
+    );
+    f.emit(op.get(base!), op.get(smallAt), op.add, op.set(small!));
+    f.emit(op.get(base!), op.get(largeAt), op.add, op.set(large!));
+    f.emit(op.get(parentAt), op.get(block!), op.get(halfBytes), op.mul, op.add, op.set(from!));
+    f.forLoop(at!, op.const32(0), op.get(halfBytes), op.const32(16), () => {
+      f.emit(op.get(large!), op.get(at!), op.add);
+      f.emit(op.get(from!), op.get(at!), op.add, op.loadV128(0));
+      f.emit(op.get(small!), op.get(at!), op.add, op.loadV128(0));
+      f.emit(op.subF64x2, op.storeV128(0));
+    });
+  });
+  return f;
+}
+
+/** `zeroSide(histogramAt, blocks, halfBytes, smallAt)`: the kernel's `zeroSide`. */
+function zeroSideFunction(): WasmFunction {
+  const f = new WasmFunction("zeroSide", 4);
+  const [histogramAt, blocks, halfBytes, smallAt] = [0, 1, 2, 3];
+  const [block, small, at] = Array.from({ length: 3 }, () => f.local(I32)) as number[];
+  f.forLoop(block!, op.const32(0), op.get(blocks), op.const32(1), () => {
+    f.emit(op.get(histogramAt), op.get(block!), op.get(halfBytes), op.mul, op.const32(1), op.shl, op.add);
+    f.emit(op.get(smallAt), op.add, op.set(small!));
+    f.forLoop(at!, op.const32(0), op.get(halfBytes), op.const32(16), () =>
+      f.emit(op.get(small!), op.get(at!), op.add, op.zeroV128, op.storeV128(0)),
+    );
+  });
+  return f;
+}
+
+/** The histogram pass's name for a stride and a number of features. */
 export const passName = (stride: number, features: number): string => `s${stride}n${features}`;
 
 /** The module's bytes. */
 export function histogramModuleBytes(): Uint8Array {
-  const functions = WASM_STRIDES.flatMap((stride) =>
-    Array.from({ length: MAX_FEATURES }, (_, at) => ({ stride, features: at + 1 })),
-  );
-  const params = Array.from({ length: P.histogram + MAX_FEATURES }, () => [I32]);
+  const functions = [
+    ...WASM_STRIDES.flatMap((stride) =>
+      Array.from({ length: MAX_FEATURES }, (_, at) => passFunction(stride, at + 1)),
+    ),
+    ...WASM_STRIDES.map(listFunction),
+    subtractFunction(),
+    zeroSideFunction(),
+  ];
+  // One type per (parameters, result) signature.
+  const signatures = [...new Set(functions.map((f) => `${f.params}:${f.result}`))];
+  const typeOf = (f: WasmFunction) => signatures.indexOf(`${f.params}:${f.result}`);
+  const types = signatures.map((signature) => {
+    const [params, result] = signature.split(":");
+    const results = result === "true" ? [[I32]] : [];
+    return [0x60, ...vector(Array.from({ length: Number(params) }, () => [I32])), ...vector(results)];
+  });
   const memoryImport = [
     ...text("env"),
     ...text("memory"),
@@ -145,32 +380,14 @@ export function histogramModuleBytes(): Uint8Array {
     ...unsigned(0),
     ...unsigned(MAX_PAGES),
   ];
-  const bytes = [
+  return Uint8Array.from([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, vector([[0x60, ...vector(params), ...vector([])]])),
+    ...section(1, vector(types)),
     ...section(2, vector([memoryImport])),
-    ...section(3, vector(functions.map(() => [0]))),
-    ...section(
-      7,
-      vector(
-        functions.map(({ stride, features }, index) => [
-          ...text(passName(stride, features)),
-          0x00,
-          ...unsigned(index),
-        ]),
-      ),
-    ),
-    ...section(
-      10,
-      vector(
-        functions.map(({ stride, features }) => {
-          const body = passBody(stride, features);
-          return [...unsigned(body.length), ...body];
-        }),
-      ),
-    ),
-  ];
-  return Uint8Array.from(bytes);
+    ...section(3, vector(functions.map((f) => unsigned(typeOf(f))))),
+    ...section(7, vector(functions.map((f, index) => [...text(f.name), 0x00, ...unsigned(index)]))),
+    ...section(10, vector(functions.map((f) => f.bytes()))),
+  ]);
 }
 
 let compiled: WebAssembly.Module | null | undefined;

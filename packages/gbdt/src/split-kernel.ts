@@ -57,16 +57,19 @@ export interface SearchFeature {
 }
 
 /**
- * The histogram pass in WebAssembly (histogram-wasm.ts): the compiled module, the shared memory
- * that holds the level's listed rows (`levelRows`, `levelLeafOfRow`, `levelPacked`), the bins of
- * the features marked `binsOnWasm` and, per thread, its histogram scratch: `HistogramBuilder.BATCH`
- * slots of `scratchLength` doubles from byte `scratchAt[thread]`.
+ * The histogram work in WebAssembly (histogram-wasm.ts): the compiled module and the shared
+ * memory that holds what it reads and writes — the level's list (`levelRows`, `levelLeafOfRow`,
+ * `levelPacked`, `levelBlockTotals`), `leafOf`, `bootstrap`, `weighted`, the kept histograms, the
+ * bins of the features marked `binsOnWasm` and, per thread, its histogram scratch
+ * (`HistogramBuilder.BATCH` slots of `scratchLength` doubles from byte `scratchAt[thread]`) and
+ * its list scratch (`blockRows(depth)` u32 from byte `listScratchAt[thread]`).
  */
 export interface WasmPassSetup {
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
   scratchAt: number[];
   scratchLength: number;
+  listScratchAt: number[];
 }
 
 /** The sparse features' per-(feature, leaf) sums of the current level (histograms.ts's SparseSums). */
@@ -664,6 +667,17 @@ export function splitKernel() {
    * are their sums in block order, the same whichever thread lists a block). Returns where the
    * next row would go.
    */
+  /**
+   * Which rows a level lists, as [bit, mask, wanted]: those whose `(leaf >>> bit) & mask` is
+   * `wanted`, bit level − 1 (the last split's side) 1 for `smallIsHigh`, else 0; at level 0 every
+   * row (a mask of 0, against 0).
+   */
+  const listedSide = (level: number, smallIsHigh: boolean): [number, number, number] => [
+    Math.max(0, level - 1),
+    level > 0 ? 1 : 0,
+    level > 0 && smallIsHigh ? 1 : 0,
+  ];
+
   function listRows(
     list: LevelList,
     outputs: number,
@@ -682,11 +696,7 @@ export function splitKernel() {
     const blockTotalsSize = maxLeaves(depth) * stride;
     const { rows, leafOfRow, packed, blockTotals } = list;
     const rowCount = leafOf.length;
-    // A row is listed when its bit level − 1 (the last split's side) is 1 for `smallIsHigh`, 0
-    // otherwise; at level 0 every row is (its bit −1 is read as 0, against 0).
-    const sideBit = Math.max(0, level - 1);
-    const sideMask = level > 0 ? 1 : 0;
-    const wanted = level > 0 && smallIsHigh ? 1 : 0;
+    const [sideBit, sideMask, wanted] = listedSide(level, smallIsHigh);
     if (blockScratch.length < blockSize) blockScratch = new Uint32Array(blockSize);
     const scratch = blockScratch;
     let next = at;
@@ -876,18 +886,26 @@ export function splitKernel() {
     histogram[cell + 3] = histogram[cell + 3]! + g2;
   };
 
-  /** A thread's histogram pass in WebAssembly: the module's functions, and its scratch histograms. */
+  /** A wasm function of the module (histogram-wasm.ts): i32 arguments, maybe an i32 result. */
+  type WasmCall = (...args: number[]) => number;
+
+  /** A thread's histogram work in WebAssembly: the module's functions, and its scratch. */
   interface WasmPass {
-    /** `s<stride>n<features>` (histogram-wasm.ts) at [stride === 4 ? 4 : 0] + features − 1. */
-    passes: ((...offsets: number[]) => void)[];
+    /** `s<stride>n<features>` at [stride === 4 ? 4 : 0] + features − 1. */
+    passes: WasmCall[];
+    /** `list2`, `list4`. */
+    lists: WasmCall[];
+    subtract: WasmCall;
+    zeroSide: WasmCall;
     scratch: Float64Array[];
+    listScratchAt: number;
   }
 
   /** Thread `thread`'s {@link WasmPass}: an instance of the module on the fit's memory. */
   function wasmPass(setup: WasmPassSetup, thread: number): WasmPass {
     const { exports } = new WebAssembly.Instance(setup.module, { env: { memory: setup.memory } });
     const passes = [2, 4].flatMap((stride) =>
-      [1, 2, 3, 4].map((features) => exports[`s${stride}n${features}`] as (...offsets: number[]) => void),
+      [1, 2, 3, 4].map((features) => exports[`s${stride}n${features}`] as WasmCall),
     );
     const scratch = Array.from(
       { length: HistogramBuilder.BATCH },
@@ -898,7 +916,14 @@ export function splitKernel() {
           setup.scratchLength,
         ),
     );
-    return { passes, scratch };
+    return {
+      passes,
+      lists: [exports.list2 as WasmCall, exports.list4 as WasmCall],
+      subtract: exports.subtract as WasmCall,
+      zeroSide: exports.zeroSide as WasmCall,
+      scratch,
+      listScratchAt: setup.listScratchAt[thread]!,
+    };
   }
 
   /**
@@ -925,8 +950,9 @@ export function splitKernel() {
 
     /**
      * `kept`: the stores to keep histograms in (shared between threads), else its own. `wasm`: the
-     * pass in WebAssembly, used when the stride is 2 or 4 and the features' bins are on its
-     * memory (`level`'s rows must be too); its scratch histograms are this builder's.
+     * histogram work in WebAssembly, used when the stride is 2 or 4 (the pass for the features
+     * whose bins are on its memory); `level`'s rows and `kept`'s stores must be on its memory
+     * too, and its scratch histograms are this builder's.
      */
     constructor(
       outputs: number,
@@ -935,6 +961,7 @@ export function splitKernel() {
       kept?: KeptHistograms,
       wasm?: WasmPass,
     ) {
+      if (wasm && !kept) throw new Error("a HistogramBuilder with wasm needs kept stores on its memory");
       this.outputs = outputs;
       this.level = level;
       this.kept = kept ?? new KeptHistograms(featureCount);
@@ -961,6 +988,8 @@ export function splitKernel() {
       const { level, scratch } = this;
       const parents = this.parents;
       const stride = this.outputs + 1;
+      const wasm = stride === 2 || stride === 4 ? this.wasm : undefined;
+      const halfSize = (level.leaves >> 1) * stride;
       for (let slot = 0; slot < count; slot++) {
         const { feature, binCount } = requests[slot]!;
         const size = level.leaves * binCount * stride;
@@ -973,11 +1002,18 @@ export function splitKernel() {
         parents[slot] = parent;
         // With the level above kept, only the listed side's cells are summed from zero: the
         // subtraction writes the other side's (half of the zeroing: ~28 MB per tree at 100 k rows).
-        if (parent) zeroSide(scratch[slot]!, binCount, (level.leaves >> 1) * stride, level.smallIsHigh);
-        else scratch[slot]!.fill(0, 0, size);
+        if (!parent) scratch[slot]!.fill(0, 0, size);
+        else if (wasm)
+          wasm.zeroSide(
+            scratch[slot]!.byteOffset,
+            binCount,
+            halfSize * 8,
+            level.smallIsHigh ? halfSize * 8 : 0,
+          );
+        else zeroSide(scratch[slot]!, binCount, halfSize, level.smallIsHigh);
       }
       let slot = 0;
-      if (this.wasm && (stride === 2 || stride === 4)) {
+      if (wasm) {
         // The features whose bins are on the wasm memory in one pass there, any others alone.
         this.addRowsWasm(requests, count);
         for (; slot < count; slot++)
@@ -993,9 +1029,11 @@ export function splitKernel() {
         const histogram = scratch[slot]!;
         if (level.level > 0) {
           const parent = parents[slot];
-          if (parent)
-            subtractFromParent(histogram, parent, binCount, stride, level.leaves, level.smallIsHigh);
-          else this.addOtherSide(histogram, bins, leafOf, bootstrap, weighted);
+          if (!parent) this.addOtherSide(histogram, bins, leafOf, bootstrap, weighted);
+          else if (wasm) {
+            const [small, large] = level.smallIsHigh ? [halfSize * 8, 0] : [0, halfSize * 8];
+            wasm.subtract(histogram.byteOffset, parent.byteOffset, binCount, halfSize * 8, small, large);
+          } else subtractFromParent(histogram, parent, binCount, stride, level.leaves, level.smallIsHigh);
         }
         if (keep) this.kept.keep(feature, level.stamp, histogram, level.leaves * binCount * stride);
       }
@@ -1148,12 +1186,14 @@ export function splitKernel() {
       smallIsHigh: false,
       stamp: 0,
     };
+    // The histogram work in WebAssembly, where the fit set it up and the stride is one it has.
+    const wasm = shared.wasm && (stride === 2 || stride === 4) ? wasmPass(shared.wasm, thread) : undefined;
     const histograms = new HistogramBuilder(
       outputs,
       features.length,
       view,
       new KeptHistograms(features.length, shared.kept),
-      shared.wasm ? wasmPass(shared.wasm, thread) : undefined,
+      wasm,
     );
     const emptyHistogram = new Float64Array(0);
     // A search batch: the histograms to build and the candidate of each.
@@ -1430,6 +1470,30 @@ export function splitKernel() {
             blockTotals: shared.levelBlockTotals,
           };
           const smallIsHigh = control[CONTROL.SMALL_IS_HIGH] === 1;
+          if (wasm) {
+            const [sideBit, sideMask, wanted] = listedSide(level, smallIsHigh);
+            wasm.lists[stride === 4 ? 1 : 0]!(
+              leafOf.byteOffset,
+              bootstrap.byteOffset,
+              weighted.byteOffset,
+              list.rows.byteOffset,
+              list.leafOfRow.byteOffset,
+              list.packed.byteOffset,
+              list.blockTotals.byteOffset,
+              wasm.listScratchAt,
+              blockRows(depth),
+              levelLeaves * stride * 8,
+              rows,
+              first,
+              end,
+              shared.rangeAt[thread]!,
+              sideBit,
+              sideMask,
+              wanted,
+              (1 << level) * stride * 8,
+            );
+            return;
+          }
           listRows(
             list,
             outputs,

@@ -76,16 +76,16 @@ function levelJobs(threads: number, broken = false, kernelSource?: string, onWas
   });
   // A feature with no bins at all makes the thread that scores it fail.
   if (broken) features[features.length - 1] = { ...(features.at(-1) as SearchFeature), bins: [] };
-  const bootstrap = sharedArrays.float64(rows);
+  const bootstrap = (wasmArrays ?? sharedArrays).float64(rows);
   bootstrap.forEach((_, row) => {
     bootstrap[row] = next() < 0.1 ? 0 : next() * 2;
   });
-  const weighted = sharedArrays.float64(rows * outputs);
+  const weighted = (wasmArrays ?? sharedArrays).float64(rows * outputs);
   weighted.forEach((_, at) => {
     weighted[at] = next() - 0.5;
   });
   // The split of level 0: about a third of the rows went right.
-  const leafOf = sharedArrays.uint32(rows);
+  const leafOf = (wasmArrays ?? sharedArrays).uint32(rows);
   leafOf.forEach((_, row) => {
     leafOf[row] = next() < 0.35 ? 1 : 0;
   });
@@ -118,9 +118,10 @@ function levelJobs(threads: number, broken = false, kernelSource?: string, onWas
           wasmArrays,
           threads,
           histogramScratchLength(features, rows, 3, outputs),
+          3,
         )
       : undefined,
-    kept: keptStores(features, rows, 3, outputs, sharedArrays),
+    kept: keptStores(features, rows, 3, outputs, wasmArrays ?? sharedArrays),
     leafOf,
     bootstrap,
     bootstrapType: kernel.BOOTSTRAP.Bayesian,
@@ -444,9 +445,10 @@ describe("searchThreads", () => {
     expect(wasmPassFits([dense], 1e6, 8, 1, 2, 128 * 255 * 2)).toBe(true);
     expect(wasmPassFits([dense], 1e6, 8, 2, 2, 128 * 255 * 3)).toBe(false);
     expect(wasmPassFits([dense], 1e6, 8, 4, 2, 128 * 255 * 5)).toBe(false);
-    // 80 M rows: 40 bytes of listed row each (row, leaf, weight, three gradients) and two bins.
-    expect(wasmPassFits([dense], 8e7, 8, 3, 2, 128 * 255 * 4)).toBe(true);
-    expect(wasmPassFits([dense], 1.1e8, 8, 3, 2, 128 * 255 * 4)).toBe(false);
+    // 78 bytes per row: the listed row (row, leaf, weight, three gradients), leafOf, bootstrap,
+    // weighted and two bins; 4 GiB hold ~55 M rows.
+    expect(wasmPassFits([dense], 5e7, 8, 3, 2, 128 * 255 * 4)).toBe(true);
+    expect(wasmPassFits([dense], 6e7, 8, 3, 2, 128 * 255 * 4)).toBe(false);
   });
 });
 

@@ -309,8 +309,8 @@ export function histogramScratchLength(
 }
 
 /**
- * Whether a fit can sum its histograms in WebAssembly: the module has its stride, and what the
- * memory holds (the levels' rows, the dense bins, the threads' scratch) fits in 4 GiB.
+ * Whether a fit can do its histogram work in WebAssembly: the module has its stride, and what
+ * the memory holds (`WasmPassSetup`) fits in 4 GiB.
  */
 export function wasmPassFits(
   features: readonly SearchFeature[],
@@ -323,26 +323,36 @@ export function wasmPassFits(
   const stride = outputs + 1;
   if (!(WASM_STRIDES as readonly number[]).includes(stride)) return false;
   const blocks = Math.ceil(rows / kernel.blockRows(depth));
+  // The level's list and totals; leafOf, bootstrap and weighted.
   const levelRows = rows * (8 + 8 * stride) + (blocks + 2) * kernel.maxLeaves(depth) * stride * 8;
+  const perRow = rows * (4 + 8 * stride);
   const bins = features.reduce(
     (sum, feature) => sum + (feature.kind === 0 ? feature.bins.length * rows : 0),
     0,
   );
-  const scratch = threads * kernel.HistogramBuilder.BATCH * scratchLength * 8;
+  // At most one kept histogram per feature, none larger than the scratch's.
+  const kept = features.length * scratchLength * 8;
+  const scratch = threads * (kernel.HistogramBuilder.BATCH * scratchLength * 8 + kernel.blockRows(depth) * 4);
   // Room for the 16-byte alignment of each array.
-  return levelRows + bins + scratch + 16 * (features.length + threads + 8) <= WASM_MEMORY_BYTES;
+  const alignment = 16 * (2 * features.length + 2 * threads + 16);
+  return levelRows + perRow + bins + kept + scratch + alignment <= WASM_MEMORY_BYTES;
 }
 
-/** The histogram pass's setup for the kernel: the module, the memory, each thread's scratch. */
+/** The histogram work's setup for the kernel: the module, the memory, each thread's scratch. */
 export function wasmPassSetup(
   module: WebAssembly.Module,
   arrays: WasmMemoryArrays,
   threads: number,
   scratchLength: number,
+  depth: number,
 ): WasmPassSetup {
   const scratchAt = Array.from(
     { length: threads },
     () => arrays.float64(kernel.HistogramBuilder.BATCH * scratchLength).byteOffset,
   );
-  return { module, memory: arrays.memory, scratchAt, scratchLength };
+  const listScratchAt = Array.from(
+    { length: threads },
+    () => arrays.uint32(kernel.blockRows(depth)).byteOffset,
+  );
+  return { module, memory: arrays.memory, scratchAt, scratchLength, listScratchAt };
 }

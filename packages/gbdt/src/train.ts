@@ -683,9 +683,10 @@ function fit(
   const gradient = arrays.float64(rows * outputs);
   const hessianSize = kernel.hessianSize(kernel.LOSS[lossName], outputs);
   const hessian = arrays.float64(rows * hessianSize);
-  const weighted = arrays.float64(rows * outputs);
-  const bootstrap = arrays.float64(rows);
-  const leafOf = arrays.uint32(rows);
+  // What the histogram work reads, on its wasm memory when it runs in WebAssembly.
+  const weighted = (wasmArrays ?? arrays).float64(rows * outputs);
+  const bootstrap = (wasmArrays ?? arrays).float64(rows);
+  const leafOf = (wasmArrays ?? arrays).uint32(rows);
   const averagingLeafOf = arrays.uint32(rows);
   const evalLeafOf = arrays.uint32(evalRows);
   // Each level's rows and per-leaf totals, and the sparse features' sums (histograms.ts).
@@ -697,8 +698,10 @@ function fit(
     depth: params.depth,
     features: searchFeatures,
     wasm:
-      wasmModule && wasmArrays ? wasmPassSetup(wasmModule, wasmArrays, threads, scratchLength) : undefined,
-    kept: keptStores(searchFeatures, rows, params.depth, outputs, arrays),
+      wasmModule && wasmArrays
+        ? wasmPassSetup(wasmModule, wasmArrays, threads, scratchLength, params.depth)
+        : undefined,
+    kept: keptStores(searchFeatures, rows, params.depth, outputs, wasmArrays ?? arrays),
     leafOf,
     bootstrap,
     bootstrapType: kernel.BOOTSTRAP[params.bootstrap_type],
