@@ -6,14 +6,14 @@ import { kernel } from "./split-kernel.ts";
 import { histogramScratchLength, keptStores, wasmPassSetup } from "./split-threads.ts";
 
 describe("the histogram module", () => {
-  it("is valid WebAssembly with a pass per stride (2, 4) and feature count (1 to 4), a list per stride, subtract and zeroSide", () => {
+  it("is valid WebAssembly with a pass per stride (2, 4) and feature count (1 to 4), a list per stride, subtract, zeroSide and score", () => {
     expect(WebAssembly.validate(histogramModuleBytes())).toBe(true);
     const memory = new WasmMemoryArrays().memory;
     const { exports } = new WebAssembly.Instance(histogramModule() as WebAssembly.Module, {
       env: { memory },
     });
     const names = [2, 4].flatMap((stride) => [1, 2, 3, 4].map((features) => passName(stride, features)));
-    names.push("list2", "list4", "subtract", "zeroSide");
+    names.push("list2", "list4", "subtract", "zeroSide", "score");
     expect(Object.keys(exports).sort()).toEqual([...names].sort());
   });
 
@@ -180,6 +180,7 @@ describe("HistogramBuilder with the WebAssembly pass", () => {
       bins: [],
       binCount,
       binsOnWasm: false,
+      binGroups: [],
       sparseOrdinal: -1,
       sparseAbsent: false,
       sparseRows: new Uint32Array(0),
@@ -193,6 +194,7 @@ describe("HistogramBuilder with the WebAssembly pass", () => {
             1,
             histogramScratchLength(search, rows, levels + 1, outputs),
             levels + 1,
+            outputs,
           ),
           0,
         )

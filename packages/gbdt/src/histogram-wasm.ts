@@ -66,11 +66,22 @@ const text = (value: string): number[] => vector([...new TextEncoder().encode(va
 const section = (id: number, body: number[]): number[] => [id, ...unsigned(body.length), ...body];
 
 const I32 = 0x7f;
+const F64 = 0x7c;
 const V128 = 0x7b;
+/** An f64.const's immediate: the double's 8 bytes, little-endian. */
+const f64Bytes = (value: number): number[] => {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, value, true);
+  return [...new Uint8Array(view.buffer)];
+};
 const simd = (code: number): number[] => [0xfd, ...unsigned(code)];
 const op = {
   block: [0x02, 0x40],
   loop: [0x03, 0x40],
+  if: [0x04, 0x40],
+  /** An `if` whose arms leave an f64. */
+  ifF64: [0x04, 0x7c],
+  else: [0x05],
   end: [0x0b],
   br: (depth: number) => [0x0c, ...unsigned(depth)],
   brIf: (depth: number) => [0x0d, ...unsigned(depth)],
@@ -82,17 +93,32 @@ const op = {
   loadF64: (offset: number) => [0x2b, 3, ...unsigned(offset)],
   load8: [0x2d, 0, 0],
   store32: [0x36, 2, 0],
+  store32At: (offset: number) => [0x36, 2, ...unsigned(offset)],
+  storeF64: [0x39, 3, 0],
+  storeF64At: (offset: number) => [0x39, 3, ...unsigned(offset)],
   const32: (value: number) => [0x41, ...signed(value)],
+  constF64: (value: number) => [0x44, ...f64Bytes(value)],
   constF64Zero: [0x44, 0, 0, 0, 0, 0, 0, 0, 0],
+  eqz: [0x45],
   eq: [0x46],
   gtU: [0x4b],
+  leU: [0x4d],
   geU: [0x4f],
+  eqF64: [0x61],
   neF64: [0x62],
+  gtF64: [0x64],
   add: [0x6a],
+  sub: [0x6b],
   mul: [0x6c],
   and: [0x71],
   shl: [0x74],
   shrU: [0x76],
+  sqrtF64: [0x9f],
+  addF64: [0xa0],
+  subF64: [0xa1],
+  mulF64: [0xa2],
+  divF64: [0xa3],
+  maxF64: [0xa5],
   /** v128.load / v128.store with an 8-byte alignment hint (the doubles' own). */
   loadV128: (offset: number) => [...simd(0), 3, ...unsigned(offset)],
   storeV128: (offset: number) => [...simd(11), 3, ...unsigned(offset)],
@@ -103,24 +129,30 @@ const op = {
   subF64x2: simd(241),
 };
 
-/** One function of the module: i32 parameters, an optional i32 result, its locals and code. */
+/** One function of the module: its parameter types, an optional i32 result, its locals and code. */
 class WasmFunction {
   readonly name: string;
-  readonly params: number;
+  readonly params: number[];
   readonly result: boolean;
   readonly code: number[] = [];
   private readonly locals: number[] = [];
 
-  constructor(name: string, params: number, result = false) {
+  /** `params`: their types, or a count of i32 parameters. */
+  constructor(name: string, params: number | number[], result = false) {
     this.name = name;
-    this.params = params;
+    this.params = typeof params === "number" ? new Array<number>(params).fill(I32) : params;
     this.result = result;
   }
 
-  /** A new local of type `type` (I32, V128): its index. */
+  /** A new local of type `type` (I32, F64, V128): its index. */
   local(type: number): number {
     this.locals.push(type);
-    return this.params + this.locals.length - 1;
+    return this.params.length + this.locals.length - 1;
+  }
+
+  /** The function's type in the type section. */
+  signature(): number[] {
+    return [0x60, ...vector(this.params.map((type) => [type])), ...vector(this.result ? [[I32]] : [])];
   }
 
   emit(...parts: number[][]): void {
@@ -351,6 +383,230 @@ function zeroSideFunction(): WasmFunction {
   return f;
 }
 
+/** The parameters of `score`, in order: i32 but the last two (f64). */
+export const SCORE_PARAMS = [
+  "histogramAt",
+  "groupRowsAt",
+  "groupStartAt",
+  "binCount",
+  "leaves",
+  "outputs",
+  "totalWeightAt",
+  "totalDeltaAt",
+  "partWeightAt",
+  "partDeltaAt",
+  "termNumeratorAt",
+  "termDenominatorAt",
+  "cellSumsAt",
+  "touchedAt",
+  "flagsAt",
+  "resultAt",
+  "noiseAt",
+  "noiseOn",
+  "bootstrapAt",
+  "weightedAt",
+  "leafOfAt",
+  "scaledL2",
+  "scale",
+] as const;
+
+/**
+ * `score(…)`: the kernel's `scoreFeature` for a dense feature — CatBoost's Cosine score of every
+ * split `bin > b`, plus its noise — with the same operations in the same order, so the same
+ * doubles. From its level histogram (`histogramAt`, cell `(bin × leaves + leaf) × stride`) or,
+ * when `groupRowsAt` ≠ 0, from its rows grouped by bin (`groupStartAt`: u32 start per bin, then
+ * the end) and each row's bootstrap weight, weighted gradients and leaf. Per-leaf scratch at
+ * `partWeightAt` … `flagsAt` (`flags`: u32 per leaf, all 0 between calls); writes the best score
+ * (f64) and bin (i32, −1: none) at `resultAt`.
+ */
+function scoreFunction(): WasmFunction {
+  const f = new WasmFunction(
+    "score",
+    SCORE_PARAMS.map((name) => (name === "scaledL2" || name === "scale" ? F64 : I32)),
+  );
+  const p = Object.fromEntries(SCORE_PARAMS.map((name, index) => [name, index])) as Record<
+    (typeof SCORE_PARAMS)[number],
+    number
+  >;
+  const bin = f.local(I32);
+  const leaf = f.local(I32);
+  const at = f.local(I32);
+  const k = f.local(I32);
+  const lo = f.local(I32);
+  const cell = f.local(I32);
+  const row = f.local(I32);
+  const touchedCount = f.local(I32);
+  const at2 = f.local(I32);
+  const strideBytes = f.local(I32);
+  const outputBytes = f.local(I32);
+  const draw = f.local(I32);
+  const bestBin = f.local(I32);
+  const numerator = f.local(F64);
+  const denominator = f.local(F64);
+  const w1 = f.local(F64);
+  const w2 = f.local(F64);
+  const d1 = f.local(F64);
+  const d2 = f.local(F64);
+  const average = f.local(F64);
+  const sum0 = f.local(F64);
+  const sum1 = f.local(F64);
+  const weight = f.local(F64);
+  const best = f.local(F64);
+  const score = f.local(F64);
+  /** The address of the f64 at `base` + `index` × 8. */
+  const f64At = (base: number, index: number) => [
+    ...op.get(base),
+    ...op.get(index),
+    ...op.const32(3),
+    ...op.shl,
+    ...op.add,
+  ];
+  /** The address of the u32 at `base` + `index` × 4. */
+  const u32At = (base: number, index: number) => [
+    ...op.get(base),
+    ...op.get(index),
+    ...op.const32(2),
+    ...op.shl,
+    ...op.add,
+  ];
+  /** A part's terms for `leaf` (its gradients at byte `lo` of the per-(leaf, output) arrays). */
+  const addTerms = (delta: number, w: number) => {
+    // if (w > 0) { average = delta / (w + l2); numerator += average × delta; denominator += average² × w }
+    f.emit(op.get(w), op.constF64Zero, op.gtF64, op.if);
+    f.emit(op.get(delta), op.get(w), op.get(p.scaledL2), op.addF64, op.divF64, op.set(average));
+    f.emit(op.get(numerator), op.get(average), op.get(delta), op.mulF64, op.addF64, op.set(numerator));
+    f.emit(op.get(denominator), op.get(average), op.get(average), op.mulF64, op.get(w), op.mulF64, op.addF64);
+    f.emit(op.set(denominator), op.end);
+  };
+  const terms = () => {
+    f.emit(op.constF64Zero, op.set(numerator), op.constF64Zero, op.set(denominator));
+    f.emit(f64At(p.partWeightAt, leaf), op.loadF64(0), op.set(w1));
+    f.emit(f64At(p.totalWeightAt, leaf), op.loadF64(0), op.get(w1), op.subF64, op.set(w2));
+    f.forLoop(k, op.const32(0), op.get(outputBytes), op.const32(8), () => {
+      f.emit(op.get(p.partDeltaAt), op.get(lo), op.add, op.get(k), op.add, op.loadF64(0), op.set(d1));
+      f.emit(op.get(p.totalDeltaAt), op.get(lo), op.add, op.get(k), op.add, op.loadF64(0));
+      f.emit(op.get(d1), op.subF64, op.set(d2));
+      addTerms(d1, w1);
+      addTerms(d2, w2);
+    });
+    f.emit(f64At(p.termNumeratorAt, leaf), op.get(numerator), op.storeF64);
+    f.emit(f64At(p.termDenominatorAt, leaf), op.get(denominator), op.storeF64);
+  };
+  /** sum += (or −=) the leaf's terms. */
+  const sumTerms = (combine: number[]) => {
+    f.emit(op.get(sum0), f64At(p.termNumeratorAt, leaf), op.loadF64(0), combine, op.set(sum0));
+    f.emit(op.get(sum1), f64At(p.termDenominatorAt, leaf), op.loadF64(0), combine, op.set(sum1));
+  };
+  /** The kernel's moveToPart: the cell at `cell` into `leaf`'s part, and the sums updated. */
+  const move = () => {
+    f.emit(op.get(leaf), op.get(outputBytes), op.mul, op.set(lo));
+    f.emit(f64At(p.partWeightAt, leaf), f64At(p.partWeightAt, leaf), op.loadF64(0));
+    f.emit(op.get(cell), op.loadF64(0), op.addF64, op.storeF64);
+    f.forLoop(k, op.const32(0), op.get(outputBytes), op.const32(8), () => {
+      f.emit(op.get(p.partDeltaAt), op.get(lo), op.add, op.get(k), op.add, op.set(at2));
+      f.emit(op.get(at2), op.get(at2), op.loadF64(0), op.get(cell), op.get(k), op.add, op.loadF64(8));
+      f.emit(op.addF64, op.storeF64);
+    });
+    sumTerms(op.subF64);
+    terms();
+    sumTerms(op.addF64);
+  };
+
+  f.emit(op.get(p.outputs), op.const32(3), op.shl, op.set(outputBytes));
+  f.emit(op.get(outputBytes), op.const32(8), op.add, op.set(strideBytes));
+  // The parts start empty; the sums hold every leaf's terms.
+  f.forLoop(leaf, op.const32(0), op.get(p.leaves), op.const32(1), () => {
+    f.emit(f64At(p.partWeightAt, leaf), op.constF64Zero, op.storeF64);
+    f.emit(op.get(leaf), op.get(outputBytes), op.mul, op.set(lo));
+    f.forLoop(k, op.const32(0), op.get(outputBytes), op.const32(8), () =>
+      f.emit(op.get(p.partDeltaAt), op.get(lo), op.add, op.get(k), op.add, op.constF64Zero, op.storeF64),
+    );
+  });
+  f.emit(op.constF64Zero, op.set(sum0), op.constF64(1e-100), op.set(sum1));
+  f.forLoop(leaf, op.const32(0), op.get(p.leaves), op.const32(1), () => {
+    f.emit(op.get(leaf), op.get(outputBytes), op.mul, op.set(lo));
+    terms();
+    sumTerms(op.addF64);
+  });
+  f.emit(op.constF64(Number.NEGATIVE_INFINITY), op.set(best), op.const32(-1), op.set(bestBin));
+  f.emit(op.get(p.noiseAt), op.set(draw));
+  f.forLoop(bin, op.const32(0), [...op.get(p.binCount), ...op.const32(1), ...op.sub], op.const32(1), () => {
+    f.emit(op.get(p.groupRowsAt), op.if);
+    {
+      // The bin's rows (weight ≠ 0) summed per leaf, the leaves touched kept in ascending order.
+      f.emit(op.const32(0), op.set(touchedCount));
+      const start = [...op.get(p.groupStartAt), ...op.get(bin), ...op.const32(2), ...op.shl, ...op.add];
+      f.forLoop(at, [...start, ...op.load32(0)], [...start, ...op.load32(4)], op.const32(1), () => {
+        f.emit(op.block);
+        f.emit(u32At(p.groupRowsAt, at), op.load32(0), op.set(row));
+        f.emit(f64At(p.bootstrapAt, row), op.loadF64(0), op.set(weight));
+        f.emit(op.get(weight), op.constF64Zero, op.eqF64, op.brIf(0));
+        f.emit(u32At(p.leafOfAt, row), op.load32(0), op.set(leaf));
+        f.emit(op.get(p.cellSumsAt), op.get(leaf), op.get(strideBytes), op.mul, op.add, op.set(cell));
+        f.emit(u32At(p.flagsAt, leaf), op.load32(0), op.eqz, op.if);
+        {
+          f.emit(u32At(p.flagsAt, leaf), op.const32(1), op.store32);
+          f.emit(op.get(touchedCount), op.set(at2));
+          f.emit(op.get(touchedCount), op.const32(1), op.add, op.set(touchedCount));
+          // while (at2 > 0 && touched[at2 − 1] > leaf) touched[at2] = touched[at2 − 1], at2−−
+          f.emit(op.block, op.loop, op.get(at2), op.eqz, op.brIf(1));
+          const previous = [...u32At(p.touchedAt, at2), ...op.const32(4), ...op.sub, ...op.load32(0)];
+          f.emit(previous, op.get(leaf), op.leU, op.brIf(1));
+          f.emit(u32At(p.touchedAt, at2), previous, op.store32);
+          f.emit(op.get(at2), op.const32(1), op.sub, op.set(at2), op.br(0), op.end, op.end);
+          f.emit(u32At(p.touchedAt, at2), op.get(leaf), op.store32);
+          f.forLoop(k, op.const32(0), op.get(strideBytes), op.const32(8), () =>
+            f.emit(op.get(cell), op.get(k), op.add, op.constF64Zero, op.storeF64),
+          );
+        }
+        f.emit(op.end);
+        f.emit(op.get(cell), op.get(cell), op.loadF64(0), op.get(weight), op.addF64, op.storeF64);
+        f.forLoop(k, op.const32(0), op.get(outputBytes), op.const32(8), () => {
+          f.emit(op.get(cell), op.get(k), op.add, op.get(cell), op.get(k), op.add, op.loadF64(8));
+          f.emit(op.get(p.weightedAt), op.get(row), op.get(outputBytes), op.mul, op.add, op.get(k), op.add);
+          f.emit(op.loadF64(0), op.addF64, op.storeF64At(8));
+        });
+        f.emit(op.end);
+      });
+      f.forLoop(at, op.const32(0), op.get(touchedCount), op.const32(1), () => {
+        f.emit(u32At(p.touchedAt, at), op.load32(0), op.set(leaf));
+        f.emit(u32At(p.flagsAt, leaf), op.const32(0), op.store32);
+        f.emit(op.get(p.cellSumsAt), op.get(leaf), op.get(strideBytes), op.mul, op.add, op.set(cell));
+        move();
+      });
+    }
+    f.emit(op.else);
+    // The histogram's cells of the bin, leaf by leaf; those with rows move.
+    f.forLoop(leaf, op.const32(0), op.get(p.leaves), op.const32(1), () => {
+      f.emit(op.get(p.histogramAt), op.get(bin), op.get(p.leaves), op.mul, op.get(leaf), op.add);
+      f.emit(op.get(strideBytes), op.mul, op.add, op.set(cell));
+      f.emit(op.get(cell), op.loadF64(0), op.constF64Zero, op.neF64, op.if);
+      move();
+      f.emit(op.end);
+    });
+    f.emit(op.end);
+    // score = sum0 / √max(sum1, 1e-100) × scale + noise
+    f.emit(op.get(sum0), op.get(sum1), op.constF64(1e-100), op.maxF64, op.sqrtF64, op.divF64);
+    f.emit(op.get(p.scale), op.mulF64, op.get(p.noiseOn), op.ifF64);
+    f.emit(op.get(draw), op.loadF64(0), op.get(draw), op.const32(8), op.add, op.set(draw));
+    f.emit(op.else, op.constF64Zero, op.end, op.addF64, op.set(score));
+    f.emit(
+      op.get(score),
+      op.get(best),
+      op.gtF64,
+      op.if,
+      op.get(score),
+      op.set(best),
+      op.get(bin),
+      op.set(bestBin),
+    );
+    f.emit(op.end);
+  });
+  f.emit(op.get(p.resultAt), op.get(best), op.storeF64);
+  f.emit(op.get(p.resultAt), op.get(bestBin), op.store32At(8));
+  return f;
+}
+
 /** The histogram pass's name for a stride and a number of features. */
 export const passName = (stride: number, features: number): string => `s${stride}n${features}`;
 
@@ -363,15 +619,12 @@ export function histogramModuleBytes(): Uint8Array {
     ...WASM_STRIDES.map(listFunction),
     subtractFunction(),
     zeroSideFunction(),
+    scoreFunction(),
   ];
-  // One type per (parameters, result) signature.
-  const signatures = [...new Set(functions.map((f) => `${f.params}:${f.result}`))];
-  const typeOf = (f: WasmFunction) => signatures.indexOf(`${f.params}:${f.result}`);
-  const types = signatures.map((signature) => {
-    const [params, result] = signature.split(":");
-    const results = result === "true" ? [[I32]] : [];
-    return [0x60, ...vector(Array.from({ length: Number(params) }, () => [I32])), ...vector(results)];
-  });
+  // One type per signature.
+  const signatures = [...new Set(functions.map((f) => f.signature().join(",")))];
+  const typeOf = (f: WasmFunction) => signatures.indexOf(f.signature().join(","));
+  const types = signatures.map((signature) => signature.split(",").map(Number));
   const memoryImport = [
     ...text("env"),
     ...text("memory"),
@@ -414,7 +667,8 @@ export function histogramModule(): WebAssembly.Module | undefined {
  */
 export class WasmMemoryArrays implements ArrayMaker {
   readonly memory = new WebAssembly.Memory({ initial: 0, maximum: MAX_PAGES, shared: true });
-  private top = 0;
+  /** Where the next array goes: not at 0, which the module's functions take for "none". */
+  private top = 16;
 
   private allocate(bytes: number): number {
     const at = Math.ceil(this.top / 16) * 16;

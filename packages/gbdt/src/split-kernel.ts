@@ -52,6 +52,12 @@ export interface SearchFeature {
   sparseRows: Uint32Array;
   /** On the eval rows: the bins / value ids (dense, one-hot), the rows where it is 1 (sparse). */
   evalValues: Bins | Uint32Array;
+  /**
+   * Dense, when some level scores it from its rows by bin (one where it does not
+   * `usesHistogram`): per learning fold (one entry when the bins do not depend on it), its rows
+   * grouped by bin.
+   */
+  binGroups: BinGroups[];
   /** Dense, one-hot: whether `bins` (every fold's) are Uint8Arrays on `SearchShared.wasm`'s memory. */
   binsOnWasm: boolean;
 }
@@ -62,7 +68,8 @@ export interface SearchFeature {
  * `levelPacked`, `levelBlockTotals`), `leafOf`, `bootstrap`, `weighted`, the kept histograms, the
  * bins of the features marked `binsOnWasm` and, per thread, its histogram scratch
  * (`HistogramBuilder.BATCH` slots of `scratchLength` doubles from byte `scratchAt[thread]`) and
- * its list scratch (`blockRows(depth)` u32 from byte `listScratchAt[thread]`).
+ * its list scratch (`blockRows(depth)` u32 from byte `listScratchAt[thread]`); also, for the score
+ * of dense features, `totalWeight`, `totalDelta`, `noise` and the features' `binGroups`.
  */
 export interface WasmPassSetup {
   module: WebAssembly.Module;
@@ -70,6 +77,14 @@ export interface WasmPassSetup {
   scratchAt: number[];
   scratchLength: number;
   listScratchAt: number[];
+  /** Per thread, its scratch for the wasm score of dense features (the kernel's `scoreScratch`). */
+  scoreAt: number[];
+}
+
+/** A feature's learn rows grouped by bin, in row order within a bin: bin b's are rows[start[b] … start[b + 1]). */
+export interface BinGroups {
+  rows: Uint32Array;
+  start: Uint32Array;
 }
 
 /** The sparse features' per-(feature, leaf) sums of the current level (histograms.ts's SparseSums). */
@@ -897,8 +912,12 @@ export function splitKernel() {
     lists: WasmCall[];
     subtract: WasmCall;
     zeroSide: WasmCall;
+    score: WasmCall;
     scratch: Float64Array[];
     listScratchAt: number;
+    /** The thread's scratch for `score` (`scoreScratch`). */
+    scoreAt: number;
+    memory: WebAssembly.Memory;
   }
 
   /** Thread `thread`'s {@link WasmPass}: an instance of the module on the fit's memory. */
@@ -921,8 +940,87 @@ export function splitKernel() {
       lists: [exports.list2 as WasmCall, exports.list4 as WasmCall],
       subtract: exports.subtract as WasmCall,
       zeroSide: exports.zeroSide as WasmCall,
+      score: exports.score as WasmCall,
       scratch,
       listScratchAt: setup.listScratchAt[thread]!,
+      scoreAt: setup.scoreAt[thread]!,
+      memory: setup.memory,
+    };
+  }
+
+  /**
+   * Byte offsets in a thread's scratch for the wasm `score` (histogram-wasm.ts) of a fit of depth
+   * `depth`: per leaf of the deepest level, the part's weight and gradients, the terms, the cell
+   * sums (f64); the result (f64 score, i32 bin); per leaf, the touched list and flags (u32).
+   */
+  function scoreScratch(depth: number, outputs: number) {
+    const leaves = maxLeaves(depth);
+    const partDelta = leaves * 8;
+    const termNumerator = partDelta + leaves * outputs * 8;
+    const termDenominator = termNumerator + leaves * 8;
+    const cellSums = termDenominator + leaves * 8;
+    const result = cellSums + leaves * (outputs + 1) * 8;
+    const touched = result + 16;
+    const flags = touched + leaves * 4;
+    return {
+      partWeight: 0,
+      partDelta,
+      termNumerator,
+      termDenominator,
+      cellSums,
+      result,
+      touched,
+      flags,
+      bytes: flags + leaves * 4,
+    };
+  }
+
+  /**
+   * A dense feature's best split score and bin at a level by the wasm `score`: from its level
+   * histogram (on the wasm memory), or from its rows grouped by bin; `draw`: where its noise
+   * starts in `shared.noise` (on the wasm memory), −1 without noise.
+   */
+  function wasmScorer(wasm: WasmPass, shared: SearchShared) {
+    const { outputs, totalWeight, totalDelta, bootstrap, weighted, leafOf, noise } = shared;
+    const at = scoreScratch(shared.depth, outputs);
+    const base = wasm.scoreAt;
+    const result = new Float64Array(wasm.memory.buffer, base + at.result, 1);
+    const resultBin = new Int32Array(wasm.memory.buffer, base + at.result + 8, 1);
+    return (
+      histogram: Float64Array,
+      groups: BinGroups | undefined,
+      binCount: number,
+      leaves: number,
+      draw: number,
+      scaledL2: number,
+      scale: number,
+    ): [number, number] => {
+      wasm.score(
+        histogram.byteOffset,
+        groups ? groups.rows.byteOffset : 0,
+        groups ? groups.start.byteOffset : 0,
+        binCount,
+        leaves,
+        outputs,
+        totalWeight.byteOffset,
+        totalDelta.byteOffset,
+        base + at.partWeight,
+        base + at.partDelta,
+        base + at.termNumerator,
+        base + at.termDenominator,
+        base + at.cellSums,
+        base + at.touched,
+        base + at.flags,
+        base + at.result,
+        draw >= 0 ? noise.byteOffset + draw * 8 : 0,
+        draw >= 0 ? 1 : 0,
+        bootstrap.byteOffset,
+        weighted.byteOffset,
+        leafOf.byteOffset,
+        scaledL2,
+        scale,
+      );
+      return [result[0]!, resultBin[0]!];
     };
   }
 
@@ -1195,6 +1293,7 @@ export function splitKernel() {
       new KeptHistograms(features.length, shared.kept),
       wasm,
     );
+    const scoreOnWasm = wasm ? wasmScorer(wasm, shared) : undefined;
     const emptyHistogram = new Float64Array(0);
     // A search batch: the histograms to build and the candidate of each.
     const requests: HistogramRequest[] = Array.from({ length: HistogramBuilder.BATCH }, () => ({
@@ -1223,30 +1322,6 @@ export function splitKernel() {
     let allWeighted = false;
     let draw = 0;
     const noise = (): number => (noiseOn ? shared.noise[draw++]! : 0);
-
-    // A feature's rows grouped by bin (counting sort, row order kept), made when first needed.
-    const groupsOfBins = new WeakMap<Bins, { start: Uint32Array; rows: Uint32Array }>();
-    const rowsByBin = (bins: Bins, binCount: number): { start: Uint32Array; rows: Uint32Array } => {
-      let groups = groupsOfBins.get(bins);
-      if (!groups) {
-        const start = new Uint32Array(binCount + 1);
-        for (let row = 0; row < bins.length; row++) {
-          const next = bins[row]! + 1;
-          start[next] = start[next]! + 1;
-        }
-        for (let bin = 0; bin < binCount; bin++) start[bin + 1] = start[bin + 1]! + start[bin]!;
-        const filled = start.slice(0, binCount);
-        const grouped = new Uint32Array(bins.length);
-        for (let row = 0; row < bins.length; row++) {
-          const bin = bins[row]!;
-          grouped[filled[bin]!] = row;
-          filled[bin] = filled[bin]! + 1;
-        }
-        groups = { start, rows: grouped };
-        groupsOfBins.set(bins, groups);
-      }
-      return groups;
-    };
 
     /**
      * Adds one leaf's terms of the cosine score — the leaf split into `part` and the rest — to the
@@ -1349,11 +1424,24 @@ export function splitKernel() {
           featureBestBin = 0;
         }
       } else if (feature.binCount >= 2) {
-        const bins = feature.bins[fold] ?? (feature.bins[0] as Bins);
         const binCount = feature.binCount;
         const oneHot = feature.kind === 1;
-        const sparseCells = !usesHistogram(feature, rows, leaves);
-        if (oneHot) {
+        const groups = usesHistogram(feature, rows, leaves)
+          ? undefined
+          : (feature.binGroups[fold] ?? feature.binGroups[0]);
+        if (!oneHot && !groups && !usesHistogram(feature, rows, leaves))
+          throw new Error(`feature ${index} is scored from its rows by bin but has none grouped`);
+        if (scoreOnWasm && !oneHot)
+          [featureBestScore, featureBestBin] = scoreOnWasm(
+            histogram,
+            groups,
+            binCount,
+            leaves,
+            noiseOn ? draw : -1,
+            scaledL2,
+            penalty[candidate]!,
+          );
+        else if (oneHot) {
           for (let bin = 0; bin < binCount; bin++) {
             for (let leaf = 0; leaf < leaves; leaf++) {
               const cell = (bin * leaves + leaf) * stride;
@@ -1381,7 +1469,6 @@ export function splitKernel() {
             scoreSums[0] += termNumerator[leaf]!;
             scoreSums[1] += termDenominator[leaf]!;
           }
-          const groups = sparseCells ? rowsByBin(bins, binCount) : undefined;
           for (let bin = 0; bin < binCount - 1; bin++) {
             if (groups) {
               stampValue++;
@@ -1630,6 +1717,7 @@ export function splitKernel() {
     KeptHistograms,
     HistogramBuilder,
     wasmPass,
+    scoreScratch,
     threadJobs,
     serveWorker,
   };

@@ -8,6 +8,7 @@ import {
   BootedWorkers,
   CONTROL,
   FitThreads,
+  groupBins,
   histogramScratchLength,
   keptStores,
   MIN_THREAD_ROWS,
@@ -58,7 +59,13 @@ function levelJobs(threads: number, broken = false, kernelSource?: string, onWas
     copy.set(values);
     return copy;
   };
-  const none = { sparseOrdinal: -1, sparseAbsent: false, sparseRows: new Uint32Array(0), binsOnWasm: onWasm };
+  const none = {
+    sparseOrdinal: -1,
+    sparseAbsent: false,
+    sparseRows: new Uint32Array(0),
+    binsOnWasm: onWasm,
+    binGroups: [],
+  };
   const dense = (binCount: number): SearchFeature => ({
     kind: 0,
     bins: [learnBins(Uint8Array.from({ length: rows }, () => Math.floor(next() * binCount)))],
@@ -67,6 +74,14 @@ function levelJobs(threads: number, broken = false, kernelSource?: string, onWas
     evalValues: sharedCopy(Uint8Array.from({ length: evalRows }, () => Math.floor(next() * binCount))),
   });
   const features: SearchFeature[] = [dense(40), dense(7), dense(255), dense(2), dense(16)];
+  // Too many bins for a level-1 histogram (2 × 6000 cells > rows): scored from its rows by bin.
+  features.push({
+    ...dense(2),
+    binCount: 6000,
+    binsOnWasm: false,
+    bins: [sharedCopy(Uint16Array.from({ length: rows }, () => Math.floor(next() * 6000)))],
+    evalValues: sharedCopy(Uint16Array.from({ length: evalRows }, () => Math.floor(next() * 6000))),
+  });
   features.push({
     ...dense(4),
     kind: 1,
@@ -76,6 +91,7 @@ function levelJobs(threads: number, broken = false, kernelSource?: string, onWas
   });
   // A feature with no bins at all makes the thread that scores it fail.
   if (broken) features[features.length - 1] = { ...(features.at(-1) as SearchFeature), bins: [] };
+  groupBins(features, rows, 3, wasmArrays ?? sharedArrays);
   const bootstrap = (wasmArrays ?? sharedArrays).float64(rows);
   bootstrap.forEach((_, row) => {
     bootstrap[row] = next() < 0.1 ? 0 : next() * 2;
@@ -119,6 +135,7 @@ function levelJobs(threads: number, broken = false, kernelSource?: string, onWas
           threads,
           histogramScratchLength(features, rows, 3, outputs),
           3,
+          outputs,
         )
       : undefined,
     kept: keptStores(features, rows, 3, outputs, wasmArrays ?? sharedArrays),
@@ -152,6 +169,7 @@ function levelJobs(threads: number, broken = false, kernelSource?: string, onWas
         depth: 3,
       },
       sharedArrays,
+      wasmArrays ?? sharedArrays,
     ),
   };
   // Each thread's rows on the smaller side (right: bit 0 set) go after the threads before it.
@@ -392,6 +410,7 @@ describe("searchThreads", () => {
     bins: [],
     binCount: 2,
     binsOnWasm: false,
+    binGroups: [],
     sparseOrdinal: 0,
     sparseAbsent: false,
     sparseRows: new Uint32Array(0),

@@ -1,8 +1,9 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { WASM_MEMORY_BYTES, WASM_STRIDES, type WasmMemoryArrays } from "./histogram-wasm.ts";
-import type { ArrayMaker } from "./histograms.ts";
+import type { ArrayMaker, Bins } from "./histograms.ts";
 import {
+  type BinGroups,
   kernel,
   type SearchFeature,
   type SearchShared,
@@ -131,7 +132,10 @@ export type SearchSlots = Pick<
   | "failure"
 >;
 
-/** The slots of {@link SearchShared} for a fit of this size. */
+/**
+ * The slots of {@link SearchShared} for a fit of this size; `noiseArrays` makes the noise (the
+ * wasm memory's arrays when the score runs there).
+ */
 export function searchSlots(
   size: {
     features: number;
@@ -145,6 +149,7 @@ export function searchSlots(
     depth: number;
   },
   arrays: ArrayMaker,
+  noiseArrays: ArrayMaker = arrays,
 ): SearchSlots {
   const { features, threads, outputs } = size;
   const int32 = (length: number) => new Int32Array(arrays.uint32(length).buffer);
@@ -157,7 +162,7 @@ export function searchSlots(
     candidates: int32(features),
     noiseAt: int32(features),
     penalty: arrays.float64(features),
-    noise: arrays.float64(Math.max(1, size.noiseDraws)),
+    noise: noiseArrays.float64(Math.max(1, size.noiseDraws)),
     noiseStart: arrays.float64(3),
     bestScore: arrays.float64(features),
     bestBin: int32(features),
@@ -332,10 +337,21 @@ export function wasmPassFits(
   );
   // At most one kept histogram per feature, none larger than the scratch's.
   const kept = features.length * scratchLength * 8;
-  const scratch = threads * (kernel.HistogramBuilder.BATCH * scratchLength * 8 + kernel.blockRows(depth) * 4);
+  // Rows grouped by bin (`groupBins`): a u32 per row and per bin, per fold.
+  const groups = features.reduce(
+    (sum, feature) =>
+      sum +
+      (needsBinGroups(feature, rows, depth) ? feature.bins.length * (rows + feature.binCount + 1) * 4 : 0),
+    0,
+  );
+  const scratch =
+    threads *
+    (kernel.HistogramBuilder.BATCH * scratchLength * 8 +
+      kernel.blockRows(depth) * 4 +
+      kernel.scoreScratch(depth, outputs).bytes);
   // Room for the 16-byte alignment of each array.
-  const alignment = 16 * (2 * features.length + 2 * threads + 16);
-  return levelRows + perRow + bins + kept + scratch + alignment <= WASM_MEMORY_BYTES;
+  const alignment = 16 * (4 * features.length + 3 * threads + 16);
+  return levelRows + perRow + bins + groups + kept + scratch + alignment <= WASM_MEMORY_BYTES;
 }
 
 /** The histogram work's setup for the kernel: the module, the memory, each thread's scratch. */
@@ -345,6 +361,7 @@ export function wasmPassSetup(
   threads: number,
   scratchLength: number,
   depth: number,
+  outputs: number,
 ): WasmPassSetup {
   const scratchAt = Array.from(
     { length: threads },
@@ -354,5 +371,43 @@ export function wasmPassSetup(
     { length: threads },
     () => arrays.uint32(kernel.blockRows(depth)).byteOffset,
   );
-  return { module, memory: arrays.memory, scratchAt, scratchLength, listScratchAt };
+  const scoreAt = Array.from(
+    { length: threads },
+    () => arrays.uint8(kernel.scoreScratch(depth, outputs).bytes).byteOffset,
+  );
+  return { module, memory: arrays.memory, scratchAt, scratchLength, listScratchAt, scoreAt };
 }
+
+/** `bins`' rows grouped by bin (a counting sort: row order within a bin) on `arrays`. */
+export function binGroups(bins: Bins, binCount: number, arrays: ArrayMaker): BinGroups {
+  const start = arrays.uint32(binCount + 1);
+  for (let row = 0; row < bins.length; row++) {
+    const next = bins[row]! + 1;
+    start[next] = start[next]! + 1;
+  }
+  for (let bin = 0; bin < binCount; bin++) start[bin + 1] = start[bin + 1]! + start[bin]!;
+  const filled = start.slice(0, binCount);
+  const rows = arrays.uint32(bins.length);
+  for (let row = 0; row < bins.length; row++) {
+    const bin = bins[row]!;
+    rows[filled[bin]!] = row;
+    filled[bin] = filled[bin]! + 1;
+  }
+  return { rows, start };
+}
+
+/**
+ * Groups the rows by bin (`SearchFeature.binGroups`, every learning fold's) of the dense features
+ * that some level of a fit of `rows` rows and depth `depth` scores from their rows by bin.
+ */
+export function groupBins(features: SearchFeature[], rows: number, depth: number, arrays: ArrayMaker): void {
+  for (const feature of features)
+    if (needsBinGroups(feature, rows, depth))
+      feature.binGroups = feature.bins.map((bins) => binGroups(bins, feature.binCount, arrays));
+}
+
+/** Whether some level of a fit scores a feature from its rows by bin (`SearchFeature.binGroups`). */
+const needsBinGroups = (feature: SearchFeature, rows: number, depth: number): boolean =>
+  feature.kind === 0 &&
+  feature.binCount >= 2 &&
+  !kernel.usesHistogram(feature, rows, kernel.maxLeaves(depth));

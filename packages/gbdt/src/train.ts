@@ -30,6 +30,7 @@ import {
   BootedWorkers,
   CONTROL,
   FitThreads,
+  groupBins,
   histogramScratchLength,
   keptStores,
   noiseDraws,
@@ -217,7 +218,13 @@ function sparseRowLists(features: readonly TrainFeature[], rows: number): [Uint3
 
 /** A training feature as the split search sees it (split-kernel.ts). */
 function searchFeatureOf(feature: TrainFeature): SearchFeature {
-  const none = { sparseOrdinal: -1, sparseAbsent: false, sparseRows: new Uint32Array(0), binsOnWasm: false };
+  const none = {
+    sparseOrdinal: -1,
+    sparseAbsent: false,
+    sparseRows: new Uint32Array(0),
+    binsOnWasm: false,
+    binGroups: [],
+  };
   const evalValues = feature.eval ?? new Uint32Array(0);
   if (feature.kind === "dense")
     return { kind: 0, bins: feature.learn, binCount: feature.borders.length + 1, ...none, evalValues };
@@ -228,6 +235,7 @@ function searchFeatureOf(feature: TrainFeature): SearchFeature {
     bins: [],
     binCount: 2,
     binsOnWasm: false,
+    binGroups: [],
     sparseOrdinal: feature.ordinal,
     sparseAbsent: feature.learnAbsent !== undefined,
     sparseRows: feature.learn,
@@ -669,6 +677,7 @@ function fit(
   const wasmArrays = wasmModule ? new WasmMemoryArrays() : undefined;
   placeBins(features, searchFeatures, threads > 1, wasmArrays);
   const arrays = threads > 1 ? sharedArrays : ordinaryArrays;
+  groupBins(searchFeatures, rows, params.depth, wasmArrays ?? arrays);
   const bias = new Array<number>(outputs).fill(0);
   if (lossName === "RMSE") bias[0] = target.reduce((sum, value) => sum + value, 0) / rows;
   const raw = arrays.float64(rows * outputs);
@@ -699,7 +708,7 @@ function fit(
     features: searchFeatures,
     wasm:
       wasmModule && wasmArrays
-        ? wasmPassSetup(wasmModule, wasmArrays, threads, scratchLength, params.depth)
+        ? wasmPassSetup(wasmModule, wasmArrays, threads, scratchLength, params.depth, outputs)
         : undefined,
     kept: keptStores(searchFeatures, rows, params.depth, outputs, wasmArrays ?? arrays),
     leafOf,
@@ -731,6 +740,7 @@ function fit(
         depth: params.depth,
       },
       arrays,
+      wasmArrays ?? arrays,
     ),
   };
   const { control } = shared;
