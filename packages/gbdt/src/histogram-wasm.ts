@@ -129,6 +129,15 @@ const op = {
   subF64x2: simd(241),
 };
 
+/** The address `base + (index << shift)` of two locals: element `index` of an array of 2^shift-byte values at `base`. */
+const elementAt = (base: number, index: number, shift: number): number[] => [
+  ...op.get(base),
+  ...op.get(index),
+  ...op.const32(shift),
+  ...op.shl,
+  ...op.add,
+];
+
 /** One function of the module: its parameter types, an optional i32 result, its locals and code. */
 class WasmFunction {
   readonly name: string;
@@ -194,9 +203,9 @@ function passFunction(stride: number, features: number): WasmFunction {
   const pairs = Array.from({ length: stride / 2 }, () => f.local(V128));
   const shift = Math.log2(stride * 8);
   f.forLoop(at!, op.const32(0), op.get(count), op.const32(1), () => {
-    f.emit(op.get(rowsAt), op.get(at!), op.const32(2), op.shl, op.add, op.load32(0), op.set(row!));
-    f.emit(op.get(leafAt), op.get(at!), op.const32(2), op.shl, op.add, op.load32(0), op.set(leaf!));
-    f.emit(op.get(packedAt), op.get(at!), op.const32(shift), op.shl, op.add, op.set(packed!));
+    f.emit(elementAt(rowsAt, at!, 2), op.load32(0), op.set(row!));
+    f.emit(elementAt(leafAt, at!, 2), op.load32(0), op.set(leaf!));
+    f.emit(elementAt(packedAt, at!, shift), op.set(packed!));
     pairs.forEach((pair, index) => {
       f.emit(op.get(packed!), op.loadV128(16 * index), op.set(pair));
     });
@@ -284,18 +293,18 @@ function listFunction(stride: number): WasmFunction {
       op.get(last!),
       op.const32(1),
       () => {
-        f.emit(op.get(p.scratchAt), op.get(listed!), op.const32(2), op.shl, op.add, op.get(row!), op.store32);
-        f.emit(op.get(p.leafOfAt), op.get(row!), op.const32(2), op.shl, op.add, op.load32(0));
+        f.emit(elementAt(p.scratchAt, listed!, 2), op.get(row!), op.store32);
+        f.emit(elementAt(p.leafOfAt, row!, 2), op.load32(0));
         f.emit(op.get(p.sideBit), op.shrU, op.get(p.sideMask), op.and, op.get(p.wanted), op.eq);
-        f.emit(op.get(p.bootstrapAt), op.get(row!), op.const32(3), op.shl, op.add, op.loadF64(0));
+        f.emit(elementAt(p.bootstrapAt, row!, 3), op.loadF64(0));
         f.emit(op.constF64Zero, op.neF64, op.and, op.get(listed!), op.add, op.set(listed!));
       },
     );
     f.forLoop(slot!, op.const32(0), op.get(listed!), op.const32(1), () => {
-      f.emit(op.get(p.scratchAt), op.get(slot!), op.const32(2), op.shl, op.add, op.load32(0), op.set(row!));
-      f.emit(op.get(p.leafOfAt), op.get(row!), op.const32(2), op.shl, op.add, op.load32(0), op.set(leaf!));
-      f.emit(op.get(p.rowsAt), op.get(p.next), op.const32(2), op.shl, op.add, op.get(row!), op.store32);
-      f.emit(op.get(p.leafOfRowAt), op.get(p.next), op.const32(2), op.shl, op.add, op.get(leaf!), op.store32);
+      f.emit(elementAt(p.scratchAt, slot!, 2), op.load32(0), op.set(row!));
+      f.emit(elementAt(p.leafOfAt, row!, 2), op.load32(0), op.set(leaf!));
+      f.emit(elementAt(p.rowsAt, p.next, 2), op.get(row!), op.store32);
+      f.emit(elementAt(p.leafOfRowAt, p.next, 2), op.get(leaf!), op.store32);
       f.emit(op.get(p.packedAt), op.get(p.next), op.const32(stride * 8), op.mul, op.add, op.set(packed!));
       f.emit(op.get(totals!), op.get(leaf!), op.const32(stride * 8), op.mul, op.add, op.set(cell!));
       // (weight, first gradient), then for three outputs (second, third gradient).
@@ -453,22 +462,8 @@ function scoreFunction(): WasmFunction {
   const weight = f.local(F64);
   const best = f.local(F64);
   const score = f.local(F64);
-  /** The address of the f64 at `base` + `index` × 8. */
-  const f64At = (base: number, index: number) => [
-    ...op.get(base),
-    ...op.get(index),
-    ...op.const32(3),
-    ...op.shl,
-    ...op.add,
-  ];
-  /** The address of the u32 at `base` + `index` × 4. */
-  const u32At = (base: number, index: number) => [
-    ...op.get(base),
-    ...op.get(index),
-    ...op.const32(2),
-    ...op.shl,
-    ...op.add,
-  ];
+  const f64At = (base: number, index: number) => elementAt(base, index, 3);
+  const u32At = (base: number, index: number) => elementAt(base, index, 2);
   /** A part's terms for `leaf` (its gradients at byte `lo` of the per-(leaf, output) arrays). */
   const addTerms = (delta: number, w: number) => {
     // if (w > 0) { average = delta / (w + l2); numerator += average × delta; denominator += average² × w }

@@ -109,7 +109,7 @@ export interface SearchShared {
   outputs: number;
   depth: number;
   features: SearchFeature[];
-  /** The histogram pass in WebAssembly, where the stride and the runtime allow it. */
+  /** The hot loops in WebAssembly, where the stride and the runtime allow it (`WasmPassSetup`). */
   wasm?: WasmPassSetup;
   /**
    * Each feature's histogram kept for the next level's subtraction (sized for the largest one the
@@ -674,15 +674,6 @@ export function splitKernel() {
   let blockScratch = new Uint32Array(0);
 
   /**
-   * Lists the rows of blocks [first, end) (`blockRows(depth)` rows each) that a level sums —
-   * weight ≠ 0 and, below level 0, on the smaller side of the last split (bit level − 1 of the
-   * leaf set iff `smallIsHigh`) — at `at` onwards in row order: the row, its leaf, and its weight
-   * then weighted gradients at `at × (outputs + 1)`. Per block it also sums those values per leaf
-   * into `list.blockTotals` (`maxLeaves × (outputs + 1)` values per block: the level's totals
-   * are their sums in block order, the same whichever thread lists a block). Returns where the
-   * next row would go.
-   */
-  /**
    * Which rows a level lists, as [bit, mask, wanted]: those whose `(leaf >>> bit) & mask` is
    * `wanted`, bit level − 1 (the last split's side) 1 for `smallIsHigh`, else 0; at level 0 every
    * row (a mask of 0, against 0).
@@ -693,6 +684,15 @@ export function splitKernel() {
     level > 0 && smallIsHigh ? 1 : 0,
   ];
 
+  /**
+   * Lists the rows of blocks [first, end) (`blockRows(depth)` rows each) that a level sums —
+   * weight ≠ 0 and, below level 0, on the smaller side of the last split (bit level − 1 of the
+   * leaf set iff `smallIsHigh`) — at `at` onwards in row order: the row, its leaf, and its weight
+   * then weighted gradients at `at × (outputs + 1)`. Per block it also sums those values per leaf
+   * into `list.blockTotals` (`maxLeaves × (outputs + 1)` values per block: the level's totals
+   * are their sums in block order, the same whichever thread lists a block). Returns where the
+   * next row would go.
+   */
   function listRows(
     list: LevelList,
     outputs: number,
@@ -1426,10 +1426,10 @@ export function splitKernel() {
       } else if (feature.binCount >= 2) {
         const binCount = feature.binCount;
         const oneHot = feature.kind === 1;
-        const groups = usesHistogram(feature, rows, leaves)
-          ? undefined
-          : (feature.binGroups[fold] ?? feature.binGroups[0]);
-        if (!oneHot && !groups && !usesHistogram(feature, rows, leaves))
+        // Where its histogram would be larger than the data (dense only), from its rows by bin.
+        const byRows = !usesHistogram(feature, rows, leaves);
+        const groups = byRows ? (feature.binGroups[fold] ?? feature.binGroups[0]) : undefined;
+        if (byRows && !groups)
           throw new Error(`feature ${index} is scored from its rows by bin but has none grouped`);
         if (scoreOnWasm && !oneHot)
           [featureBestScore, featureBestBin] = scoreOnWasm(

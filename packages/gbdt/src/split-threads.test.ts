@@ -73,22 +73,19 @@ function levelJobs(threads: number, broken = false, kernelSource?: string, onWas
     ...none,
     evalValues: sharedCopy(Uint8Array.from({ length: evalRows }, () => Math.floor(next() * binCount))),
   });
+  /** A feature of `kind` with `binCount` bins on Uint16Arrays (not on the wasm memory). */
+  const wide = (kind: 0 | 1, binCount: number): SearchFeature => ({
+    ...dense(2),
+    kind,
+    binCount,
+    binsOnWasm: false,
+    bins: [sharedCopy(Uint16Array.from({ length: rows }, () => Math.floor(next() * binCount)))],
+    evalValues: sharedCopy(Uint16Array.from({ length: evalRows }, () => Math.floor(next() * binCount))),
+  });
   const features: SearchFeature[] = [dense(40), dense(7), dense(255), dense(2), dense(16)];
   // Too many bins for a level-1 histogram (2 × 6000 cells > rows): scored from its rows by bin.
-  features.push({
-    ...dense(2),
-    binCount: 6000,
-    binsOnWasm: false,
-    bins: [sharedCopy(Uint16Array.from({ length: rows }, () => Math.floor(next() * 6000)))],
-    evalValues: sharedCopy(Uint16Array.from({ length: evalRows }, () => Math.floor(next() * 6000))),
-  });
-  features.push({
-    ...dense(4),
-    kind: 1,
-    binsOnWasm: false,
-    bins: [sharedCopy(Uint16Array.from({ length: rows }, () => Math.floor(next() * 4)))],
-    evalValues: sharedCopy(Uint16Array.from({ length: evalRows }, () => Math.floor(next() * 4))),
-  });
+  features.push(wide(0, 6000));
+  features.push(wide(1, 4));
   // A feature with no bins at all makes the thread that scores it fail.
   if (broken) features[features.length - 1] = { ...(features.at(-1) as SearchFeature), bins: [] };
   groupBins(features, rows, 3, wasmArrays ?? sharedArrays);

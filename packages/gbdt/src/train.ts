@@ -245,8 +245,9 @@ function searchFeatureOf(feature: TrainFeature): SearchFeature {
 
 /**
  * Moves the features' bins and rows where the jobs read them: dense features' Uint8 learn bins
- * onto the histogram pass's wasm memory when there is one (`wasmArrays`), and with worker threads
- * (`threaded`) the other learn and eval bins and rows onto shared memory.
+ * and one-hot features' value ids (as Uint8) onto the histogram pass's wasm memory when there is
+ * one (`wasmArrays`), and with worker threads (`threaded`) the other learn and eval bins and rows
+ * onto shared memory.
  */
 function placeBins(
   features: TrainFeature[],
@@ -270,6 +271,12 @@ function placeBins(
         search.binsOnWasm = true;
       } else if (threaded) feature.learn = feature.learn.map(sharedCopy);
       search.bins = feature.learn;
+    } else if (feature.kind === "oneHot" && wasmArrays && feature.values.length <= 256) {
+      // Its value ids are the bins of its histogram: as Uint8 on the wasm memory too.
+      const ids = wasmArrays.uint8(feature.learn.length);
+      ids.set(feature.learn);
+      search.bins = [ids];
+      search.binsOnWasm = true;
     } else if (!threaded) return;
     else if (feature.kind === "oneHot") {
       feature.learn = sharedCopy(feature.learn);
