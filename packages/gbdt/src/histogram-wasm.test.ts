@@ -3,7 +3,7 @@ import { histogramModule, histogramModuleBytes, passName, WasmMemoryArrays } fro
 import { HistogramBuilder, LevelRows } from "./histograms.ts";
 import { mulberry32 } from "./random.ts";
 import { kernel } from "./split-kernel.ts";
-import { histogramScratchLength, keptStores, wasmPassSetup } from "./split-threads.ts";
+import { binGroups, histogramScratchLength, keptStores, wasmPassSetup } from "./split-threads.ts";
 
 describe("the histogram module", () => {
   it("is valid WebAssembly with a pass per stride (2, 4) and feature count (1 to 4), a list per stride, subtract, zeroSide and score", () => {
@@ -246,4 +246,135 @@ describe("HistogramBuilder with the WebAssembly pass", () => {
     expect(onWasm.wasmPasses).toBe(0);
     expect(onWasm.out).toEqual(histograms(2, binCounts, [true, true], false).out);
   });
+});
+
+describe("score", () => {
+  const rows = 600;
+  const leaves = 4;
+  const binCount = 9;
+  const scaledL2 = 0.7;
+  const scale = 0.9;
+
+  /** Each border's cosine score by definition: per leaf, both sides' terms summed afresh. */
+  function reference(
+    cells: Float64Array,
+    totals: Float64Array,
+    outputs: number,
+    noise: Float64Array | undefined,
+  ): number[] {
+    const stride = outputs + 1;
+    const scores: number[] = [];
+    const left = new Float64Array(leaves * stride);
+    for (let bin = 0; bin < binCount - 1; bin++) {
+      for (let at = 0; at < leaves * stride; at++)
+        left[at] = (left[at] as number) + (cells[bin * leaves * stride + at] as number);
+      let numerator = 0;
+      let denominator = 1e-100;
+      for (let leaf = 0; leaf < leaves; leaf++)
+        for (const side of [0, 1]) {
+          const sum = (k: number) =>
+            side === 0
+              ? (left[leaf * stride + k] as number)
+              : (totals[leaf * stride + k] as number) - (left[leaf * stride + k] as number);
+          const w = sum(0);
+          if (w <= 0) continue;
+          for (let k = 1; k < stride; k++) {
+            const average = sum(k) / (w + scaledL2);
+            numerator += average * sum(k);
+            denominator += average * average * w;
+          }
+        }
+      scores.push((numerator / Math.sqrt(denominator)) * scale + (noise ? (noise[bin] as number) : 0));
+    }
+    return scores;
+  }
+
+  for (const outputs of [1, 3])
+    for (const byRows of [false, true])
+      for (const withNoise of [false, true])
+        it(`finds the best border's cosine score (${outputs} output${outputs > 1 ? "s" : ""}, from ${byRows ? "the rows by bin" : "the histogram"}, ${withNoise ? "with" : "without"} noise)`, () => {
+          const stride = outputs + 1;
+          const next = mulberry32(outputs * 4 + Number(byRows) * 2 + Number(withNoise));
+          const arrays = new WasmMemoryArrays();
+          const bins = arrays.uint8(rows);
+          const leafOf = arrays.uint32(rows);
+          const bootstrap = arrays.float64(rows);
+          const weighted = arrays.float64(rows * outputs);
+          for (let row = 0; row < rows; row++) {
+            bins[row] = Math.floor(next() * binCount);
+            leafOf[row] = Math.floor(next() * leaves);
+            bootstrap[row] = next() < 0.15 ? 0 : next() * 2;
+            for (let k = 0; k < outputs; k++)
+              weighted[row * outputs + k] = (next() - 0.5) * (bins[row] as number);
+          }
+          const cells = arrays.float64(binCount * leaves * stride);
+          const totalWeight = arrays.float64(leaves);
+          const totalDelta = arrays.float64(leaves * outputs);
+          const totals = new Float64Array(leaves * stride);
+          for (let row = 0; row < rows; row++) {
+            const cell = ((bins[row] as number) * leaves + (leafOf[row] as number)) * stride;
+            const leaf = leafOf[row] as number;
+            const values = [
+              bootstrap[row] as number,
+              ...Array.from({ length: outputs }, (_, k) => weighted[row * outputs + k] as number),
+            ];
+            values.forEach((value, k) => {
+              if (bootstrap[row] === 0) return;
+              cells[cell + k] = (cells[cell + k] as number) + value;
+              totals[leaf * stride + k] = (totals[leaf * stride + k] as number) + value;
+            });
+          }
+          for (let leaf = 0; leaf < leaves; leaf++) {
+            totalWeight[leaf] = totals[leaf * stride] as number;
+            for (let k = 0; k < outputs; k++)
+              totalDelta[leaf * outputs + k] = totals[leaf * stride + 1 + k] as number;
+          }
+          const noise = withNoise ? arrays.float64(binCount) : undefined;
+          noise?.forEach((_, at) => {
+            noise[at] = (next() - 0.5) * 0.01;
+          });
+          const groups = byRows ? binGroups(bins, binCount, arrays) : undefined;
+          const depth = 3;
+          const layout = kernel.scoreScratch(depth, outputs);
+          const scratch = arrays.uint8(layout.bytes).byteOffset;
+          const { exports } = new WebAssembly.Instance(histogramModule() as WebAssembly.Module, {
+            env: { memory: arrays.memory },
+          });
+          (exports.score as (...args: number[]) => void)(
+            byRows ? 0 : cells.byteOffset,
+            groups ? groups.rows.byteOffset : 0,
+            groups ? groups.start.byteOffset : 0,
+            binCount,
+            leaves,
+            outputs,
+            totalWeight.byteOffset,
+            totalDelta.byteOffset,
+            scratch + layout.partWeight,
+            scratch + layout.partDelta,
+            scratch + layout.termNumerator,
+            scratch + layout.termDenominator,
+            scratch + layout.cellSums,
+            scratch + layout.touched,
+            scratch + layout.flags,
+            scratch + layout.result,
+            noise ? noise.byteOffset : 0,
+            noise ? 1 : 0,
+            bootstrap.byteOffset,
+            weighted.byteOffset,
+            leafOf.byteOffset,
+            scaledL2,
+            scale,
+          );
+          const expected = reference(cells, totals, outputs, noise);
+          const best = expected.indexOf(Math.max(...expected));
+          expect(new Int32Array(arrays.memory.buffer, scratch + layout.result + 8, 1)[0]).toBe(best);
+          expect(new Float64Array(arrays.memory.buffer, scratch + layout.result, 1)[0]).toBeCloseTo(
+            expected[best] as number,
+            10,
+          );
+          // The per-leaf flags are all 0 again for the next call.
+          expect(new Uint32Array(arrays.memory.buffer, scratch + layout.flags, 4)).toEqual(
+            new Uint32Array(4),
+          );
+        });
 });

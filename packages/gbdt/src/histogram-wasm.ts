@@ -1,30 +1,32 @@
 import type { ArrayMaker } from "./histograms.ts";
 
 /**
- * The kernel's hottest loops over rows and histogram cells as a WebAssembly module with 128-bit
- * SIMD, two doubles at a time: the histogram pass (for each listed row, add its weight and
- * weighted gradients to one (bin, leaf) cell per feature), the listing of a level's rows, and a
- * histogram's subtraction from the level above and zeroing. Each lane does the same IEEE
- * operation as the JavaScript loops, in the same order, so the results are the same doubles
- * (docs/gbdt.md has the figures).
+ * The kernel's hottest loops over rows and histogram cells as a WebAssembly module, with 128-bit
+ * SIMD where two doubles go together: the histogram pass (for each listed row, add its weight and
+ * weighted gradients to one (bin, leaf) cell per feature), the listing of a level's rows, a
+ * histogram's subtraction from the level above and its zeroing, and the split score of dense
+ * features. Each does the same IEEE operations as the JavaScript loops, in the same order, so
+ * the results are the same doubles (docs/gbdt.md has the figures).
  *
  * The module is written out here, opcode by opcode, rather than compiled from a .wat file: it is
  * a dozen small functions, and emitting them at run time keeps the package free of a build step
  * and of generated files (a WebAssembly text compiler such as wabt would be both).
  *
- * Every argument is an i32: a count, or a byte offset in the imported shared memory
- * `env.memory`. Strides (values per row and per histogram cell: weight, then one gradient per
- * output) 2 and 4:
+ * The arguments are i32 (a count, or a byte offset in the imported shared memory `env.memory`)
+ * but `score`'s last two. Strides (values per row and per histogram cell: weight, then one
+ * gradient per output) 2 and 4:
  * - `s<stride>n<features>(count, leaves, rowsAt, leafAt, packedAt, bins0 … bins3, histogram0 …
  *   histogram3)`, 1 to 4 features: the histogram pass over the level's `count` listed rows (u32),
  *   their leaves (u32) and packed values (`stride` f64 each), into each feature's histogram (f64,
  *   cell `(bin × leaves + leaf) × stride`) from its bins (u8 per learn row). Unused features'
  *   arguments are ignored.
- * - `list<stride>(…)`: the kernel's `listRows` over blocks of rows (see `listBody`); returns where
+ * - `list<stride>(…)` (`LIST_PARAMS`): the kernel's `listRows` over blocks of rows; returns where
  *   the next row would go.
  * - `subtract(histogramAt, parentAt, blocks, halfBytes, smallAt, largeAt)` and
  *   `zeroSide(histogramAt, blocks, halfBytes, smallAt)`: the kernel's `subtractFromParent` and
  *   `zeroSide` in bytes.
+ * - `score(…)` (`SCORE_PARAMS`): the kernel's `scoreFeature` for a dense feature, any number of
+ *   outputs.
  */
 export const WASM_STRIDES = [2, 4] as const;
 
@@ -223,7 +225,7 @@ function passFunction(stride: number, features: number): WasmFunction {
 }
 
 /** The parameters of `list<stride>`, in order. */
-export const LIST_PARAMS = [
+const LIST_PARAMS = [
   "leafOfAt",
   "bootstrapAt",
   "weightedAt",
@@ -393,7 +395,7 @@ function zeroSideFunction(): WasmFunction {
 }
 
 /** The parameters of `score`, in order: i32 but the last two (f64). */
-export const SCORE_PARAMS = [
+const SCORE_PARAMS = [
   "histogramAt",
   "groupRowsAt",
   "groupStartAt",
