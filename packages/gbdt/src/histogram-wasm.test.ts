@@ -140,6 +140,29 @@ describe("list2 and list4", () => {
 });
 
 describe("WasmMemoryArrays", () => {
+  it("are not made where the memory cannot be reserved (then the kernel's JavaScript loops run)", () => {
+    const { Memory } = WebAssembly;
+    class Unreservable {
+      constructor() {
+        throw new RangeError("WebAssembly.Memory(): could not allocate memory");
+      }
+    }
+    class Broken {
+      constructor() {
+        throw new TypeError("not a range error");
+      }
+    }
+    try {
+      (WebAssembly as { Memory: unknown }).Memory = Unreservable;
+      expect(WasmMemoryArrays.make()).toBeUndefined();
+      (WebAssembly as { Memory: unknown }).Memory = Broken;
+      expect(() => WasmMemoryArrays.make()).toThrow(TypeError);
+    } finally {
+      (WebAssembly as { Memory: unknown }).Memory = Memory;
+    }
+    expect(WasmMemoryArrays.make()).toBeInstanceOf(WasmMemoryArrays);
+  });
+
   it("makes 16-byte aligned arrays on one memory that grows, the earlier ones keeping their values", () => {
     const arrays = new WasmMemoryArrays();
     const first = arrays.uint8(3);

@@ -664,6 +664,19 @@ export function histogramModule(): WebAssembly.Module | undefined {
  */
 export class WasmMemoryArrays implements ArrayMaker {
   readonly memory = new WebAssembly.Memory({ initial: 0, maximum: MAX_PAGES, shared: true });
+
+  /**
+   * A new one, or undefined where the memory cannot be reserved (a shared memory reserves its
+   * 4 GiB of address space up front, which a `ulimit -v` can forbid).
+   */
+  static make(): WasmMemoryArrays | undefined {
+    try {
+      return new WasmMemoryArrays();
+    } catch (error) {
+      if (error instanceof RangeError) return undefined;
+      throw error;
+    }
+  }
   /** Where the next array goes: not at 0, which the module's functions take for "none". */
   private top = 16;
 

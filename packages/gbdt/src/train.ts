@@ -675,13 +675,13 @@ function fit(
   // (split-kernel.ts): everything per learn row.
   const searchFeatures = features.map(searchFeatureOf);
   const threads = searchThreads(params.thread_count, rows, searchFeatures);
-  // The histogram pass in WebAssembly where it runs (histogram-wasm.ts): its memory holds the
-  // levels' listed rows, the dense features' bins and each thread's histogram scratch.
+  // The hot loops in WebAssembly where they run (histogram-wasm.ts), on one memory that holds what
+  // they read and write (split-kernel.ts's WasmPassSetup); else the kernel's JavaScript loops.
   const scratchLength = histogramScratchLength(searchFeatures, rows, params.depth, outputs);
   const wasmModule = wasmPassFits(searchFeatures, rows, params.depth, outputs, threads, scratchLength)
     ? histogramModule()
     : undefined;
-  const wasmArrays = wasmModule ? new WasmMemoryArrays() : undefined;
+  const wasmArrays = wasmModule ? WasmMemoryArrays.make() : undefined;
   placeBins(features, searchFeatures, threads > 1, wasmArrays);
   const arrays = threads > 1 ? sharedArrays : ordinaryArrays;
   groupBins(searchFeatures, rows, params.depth, wasmArrays ?? arrays);
