@@ -6,14 +6,14 @@ import { kernel } from "./split-kernel.ts";
 import { binGroups, histogramScratchLength, keptStores, wasmPassSetup } from "./split-threads.ts";
 
 describe("the histogram module", () => {
-  it("is valid WebAssembly with a pass per stride (2, 4) and feature count (1 to 4), a list per stride, subtract, zeroSide and score", () => {
+  it("is valid WebAssembly with a pass per stride (2, 4) and feature count (1 to 4), a list per stride, subtract, zeroSide, score and split", () => {
     expect(WebAssembly.validate(histogramModuleBytes())).toBe(true);
     const memory = new WasmMemoryArrays().memory;
     const { exports } = new WebAssembly.Instance(histogramModule() as WebAssembly.Module, {
       env: { memory },
     });
     const names = [2, 4].flatMap((stride) => [1, 2, 3, 4].map((features) => passName(stride, features)));
-    names.push("list2", "list4", "subtract", "zeroSide", "score");
+    names.push("list2", "list4", "subtract", "zeroSide", "score", "split");
     expect(Object.keys(exports).sort()).toEqual([...names].sort());
   });
 
@@ -137,6 +137,38 @@ describe("list2 and list4", () => {
         expect(onWasm.blockTotals).toEqual(inJs.blockTotals);
       }
     });
+});
+
+describe("split", () => {
+  it("sets the level's bit of the rows whose bin is above the split's and counts them, as splitRows does", () => {
+    const rows = 1000;
+    const next = mulberry32(9);
+    const arrays = new WasmMemoryArrays();
+    const bins = arrays.uint8(rows);
+    bins.forEach((_, row) => {
+      bins[row] = Math.floor(next() * 256);
+    });
+    const onWasm = arrays.uint32(rows);
+    const inJs = new Uint32Array(rows);
+    const { exports } = new WebAssembly.Instance(histogramModule() as WebAssembly.Module, {
+      env: { memory: arrays.memory },
+    });
+    const split = exports.split as (...args: number[]) => number;
+    // Ranges that are and are not multiples of 16 rows long, borders at both ends of the bins.
+    for (const [level, bin, from, to] of [
+      [0, 127, 0, 1000],
+      [1, 0, 16, 990],
+      [2, 254, 3, 3 + 16 * 20],
+      [3, 200, 500, 507],
+      [4, 60, 999, 1000],
+    ] as const) {
+      const right = split(bins.byteOffset, onWasm.byteOffset, from, to, bin, level);
+      expect(right).toBe(kernel.splitRows(0, bins, bin, inJs, level, from, to));
+      expect(onWasm).toEqual(inJs);
+    }
+    // Every level set some row's bit.
+    for (let level = 0; level < 5; level++) expect(onWasm.some((leaf) => (leaf >>> level) & 1)).toBe(true);
+  });
 });
 
 describe("WasmMemoryArrays", () => {

@@ -27,6 +27,8 @@ import type { ArrayMaker } from "./histograms.ts";
  *   `zeroSide` in bytes.
  * - `score(…)` (`SCORE_PARAMS`): the kernel's `scoreFeature` for a dense feature, any number of
  *   outputs.
+ * - `split(valuesAt, leafOfAt, from, to, bin, level)`: the kernel's `splitRows` for a dense
+ *   feature's u8 bins; returns the rows that went right.
  */
 export const WASM_STRIDES = [2, 4] as const;
 
@@ -115,6 +117,8 @@ const op = {
   and: [0x71],
   shl: [0x74],
   shrU: [0x76],
+  popcnt: [0x69],
+  or: [0x72],
   sqrtF64: [0x9f],
   addF64: [0xa0],
   subF64: [0xa1],
@@ -127,6 +131,15 @@ const op = {
   zeroV128: [...simd(12), ...new Array<number>(16).fill(0)],
   splatF64x2: simd(20),
   replaceLaneF64x2: (lane: number) => [...simd(34), lane],
+  splatI8x16: simd(15),
+  splatI32x4: simd(17),
+  gtUI8x16: simd(40),
+  andV128: simd(78),
+  orV128: simd(80),
+  bitmaskI8x16: simd(100),
+  /** i16x8.extend_low / extend_high_i8x16_s, i32x4.extend_low / extend_high_i16x8_s. */
+  extendI16x8: (high: boolean) => simd(high ? 136 : 135),
+  extendI32x4: (high: boolean) => simd(high ? 168 : 167),
   addF64x2: simd(240),
   subF64x2: simd(241),
 };
@@ -379,6 +392,67 @@ function subtractFunction(): WasmFunction {
   return f;
 }
 
+/**
+ * `split(valuesAt, leafOfAt, from, to, bin, level)`: the kernel's `splitRows` for a dense
+ * feature's u8 bins: bit `level` of the leaf (u32) set for rows [from, to) with bin > `bin`;
+ * returns how many. Sixteen rows at a time: one compare of their bins, the count of the mask's
+ * bits, the mask widened to four vectors of four leaves.
+ */
+function splitFunction(): WasmFunction {
+  const f = new WasmFunction("split", 6, true);
+  const [valuesAt, leafOfAt, from, to, bin, level] = [0, 1, 2, 3, 4, 5];
+  const row = f.local(I32);
+  const right = f.local(I32);
+  const end16 = f.local(I32);
+  const cell = f.local(I32);
+  const side = f.local(I32);
+  const threshold = f.local(V128);
+  const bit = f.local(V128);
+  const mask = f.local(V128);
+  const half = f.local(V128);
+  f.emit(op.get(bin), op.splatI8x16, op.set(threshold));
+  f.emit(op.const32(1), op.get(level), op.shl, op.splatI32x4, op.set(bit));
+  // end16 = from + ((to − from) & ~15)
+  f.emit(op.get(from), op.get(to), op.get(from), op.sub, op.const32(-16), op.and, op.add, op.set(end16));
+  f.forLoop(row, op.get(from), op.get(end16), op.const32(16), () => {
+    f.emit(
+      op.get(valuesAt),
+      op.get(row),
+      op.add,
+      op.loadV128(0),
+      op.get(threshold),
+      op.gtUI8x16,
+      op.set(mask),
+    );
+    f.emit(op.get(right), op.get(mask), op.bitmaskI8x16, op.popcnt, op.add, op.set(right));
+    f.emit(elementAt(leafOfAt, row, 2), op.set(cell));
+    for (const high16 of [false, true]) {
+      f.emit(op.get(mask), op.extendI16x8(high16), op.set(half));
+      for (const high32 of [false, true]) {
+        const offset = 16 * (2 * Number(high16) + Number(high32));
+        f.emit(op.get(cell), op.get(cell), op.loadV128(offset));
+        f.emit(
+          op.get(half),
+          op.extendI32x4(high32),
+          op.get(bit),
+          op.andV128,
+          op.orV128,
+          op.storeV128(offset),
+        );
+      }
+    }
+  });
+  // The rows left, one at a time: side = (bin − value) >>> 31.
+  f.forLoop(row, op.get(end16), op.get(to), op.const32(1), () => {
+    f.emit(op.get(bin), op.get(valuesAt), op.get(row), op.add, op.load8, op.sub, op.const32(31), op.shrU);
+    f.emit(op.set(side), elementAt(leafOfAt, row, 2), op.set(cell));
+    f.emit(op.get(cell), op.get(cell), op.load32(0), op.get(side), op.get(level), op.shl, op.or, op.store32);
+    f.emit(op.get(right), op.get(side), op.add, op.set(right));
+  });
+  f.emit(op.get(right));
+  return f;
+}
+
 /** `zeroSide(histogramAt, blocks, halfBytes, smallAt)`: the kernel's `zeroSide`. */
 function zeroSideFunction(): WasmFunction {
   const f = new WasmFunction("zeroSide", 4);
@@ -616,6 +690,7 @@ export function histogramModuleBytes(): Uint8Array {
     ...WASM_STRIDES.map(listFunction),
     subtractFunction(),
     zeroSideFunction(),
+    splitFunction(),
     scoreFunction(),
   ];
   // One type per signature.

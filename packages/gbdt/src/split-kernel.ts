@@ -58,14 +58,18 @@ export interface SearchFeature {
    * grouped by bin.
    */
   binGroups: BinGroups[];
-  /** Dense, one-hot: whether `bins` (every fold's) are Uint8Arrays on `SearchShared.wasm`'s memory. */
+  /**
+   * Dense, one-hot: whether `bins` (every fold's) are Uint8Arrays on `SearchShared.wasm`'s memory;
+   * dense: `evalValues` too.
+   */
   binsOnWasm: boolean;
 }
 
 /**
  * The histogram work in WebAssembly (histogram-wasm.ts): the compiled module and the shared
  * memory that holds what it reads and writes — the level's list (`levelRows`, `levelLeafOfRow`,
- * `levelPacked`, `levelBlockTotals`), `leafOf`, `bootstrap`, `weighted`, the kept histograms, the
+ * `levelPacked`, `levelBlockTotals`), `leafOf`, `averagingLeafOf`, `evalLeafOf`, `bootstrap`,
+ * `weighted`, the kept histograms, the
  * bins of the features marked `binsOnWasm` and, per thread, its histogram scratch
  * (`HistogramBuilder.BATCH` slots of `scratchLength` doubles from byte `scratchAt[thread]`) and
  * its list scratch (`blockRows(depth)` u32 from byte `listScratchAt[thread]`); also, for the score
@@ -589,7 +593,7 @@ export function splitKernel() {
    * The tree job's first part for thread `thread`: the leaves of its learn rows on the averaging
    * fold (when `CONTROL.AVERAGING_FOLD` ≥ 0) and of its eval rows, from the tree's splits.
    */
-  function treeLeaves(shared: SearchShared, thread: number): void {
+  function treeLeaves(shared: SearchShared, thread: number, wasm: WasmPass | undefined): void {
     const { control, features, treeSplits } = shared;
     const levels = control[CONTROL.TREE_LEVELS]!;
     const averaging = control[CONTROL.AVERAGING_FOLD]!;
@@ -602,7 +606,7 @@ export function splitKernel() {
       leafOf.fill(0, from, to);
       for (let level = 0; level < levels; level++) {
         const feature = features[treeSplits[level * 2]!] as SearchFeature;
-        splitRows(feature.kind, valuesOf(feature), treeSplits[level * 2 + 1]!, leafOf, level, from, to);
+        split(wasm, feature, valuesOf(feature), treeSplits[level * 2 + 1]!, leafOf, level, from, to);
       }
     };
     if (averaging >= 0) {
@@ -794,6 +798,25 @@ export function splitKernel() {
   }
 
   /**
+   * `splitRows` for `feature`, with the wasm `split` where it has one (a dense feature's bins on
+   * its memory, and `leafOf` there too).
+   */
+  function split(
+    wasm: WasmPass | undefined,
+    feature: SearchFeature,
+    values: Bins | Uint32Array,
+    bin: number,
+    leafOf: Uint32Array,
+    level: number,
+    from: number,
+    to: number,
+  ): number {
+    return wasm && feature.kind === 0 && feature.binsOnWasm
+      ? wasm.split(values.byteOffset, leafOf.byteOffset, from, to, bin, level)
+      : splitRows(feature.kind, values, bin, leafOf, level, from, to);
+  }
+
+  /**
    * Rows [from, to) with weight ≠ 0 that have bit `level` of their leaf set, and that do not.
    * Branch-free: which side a row is on is as good as random.
    */
@@ -913,6 +936,7 @@ export function splitKernel() {
     subtract: WasmCall;
     zeroSide: WasmCall;
     score: WasmCall;
+    split: WasmCall;
     scratch: Float64Array[];
     listScratchAt: number;
     /** The thread's scratch for `score` (`scoreScratch`). */
@@ -941,6 +965,7 @@ export function splitKernel() {
       subtract: exports.subtract as WasmCall,
       zeroSide: exports.zeroSide as WasmCall,
       score: exports.score as WasmCall,
+      split: exports.split as WasmCall,
       scratch,
       listScratchAt: setup.listScratchAt[thread]!,
       scoreAt: setup.scoreAt[thread]!,
@@ -1530,7 +1555,7 @@ export function splitKernel() {
           const leafRows = control[CONTROL.LEAF_ROWS] === 1 ? shared.averagingLeafOf : leafOf;
           if (job === JOB.TREE) {
             // The leaves of the thread's rows (its blocks), then their sums per block and leaf.
-            treeLeaves(shared, thread);
+            treeLeaves(shared, thread, wasm);
             sumLeafBlocks(shared, leafRows, control[CONTROL.LEAF_COUNT]!, first, end);
           } else if (job === JOB.WEIGH) {
             // Level 0 lists the rows with weight ≠ 0 (as the "low" side): the thread's count of them.
@@ -1600,7 +1625,7 @@ export function splitKernel() {
           const feature = features[control[CONTROL.SPLIT_FEATURE]!] as SearchFeature;
           const values =
             feature.kind === 2 ? feature.sparseRows : (feature.bins[fold] ?? (feature.bins[0] as Bins));
-          const right = splitRows(feature.kind, values, control[CONTROL.SPLIT_BIN]!, leafOf, level, from, to);
+          const right = split(wasm, feature, values, control[CONTROL.SPLIT_BIN]!, leafOf, level, from, to);
           // The next level lists rows with weight ≠ 0: when all of the thread's rows have it (the
           // Bayesian bootstrap, or none), they are counted as they are split, else counted again.
           const [high, low] = allWeighted
@@ -1713,6 +1738,7 @@ export function splitKernel() {
     lossSum,
     derivatives,
     listRows,
+    splitRows,
     subtractFromParent,
     KeptHistograms,
     HistogramBuilder,

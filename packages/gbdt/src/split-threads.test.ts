@@ -52,7 +52,7 @@ function levelJobs(threads: number, broken = false, kernelSource?: string, onWas
   const rows = 10000;
   const next = mulberry32(11);
   const evalRows = 9000;
-  // With `onWasm`, the histogram pass in WebAssembly: the dense bins and the level's rows on its memory.
+  // With `onWasm`, the hot loops in WebAssembly: what they read and write on its memory.
   const wasmArrays = onWasm ? new WasmMemoryArrays() : undefined;
   const learnBins = (values: Uint8Array): Uint8Array => {
     const copy = wasmArrays ? wasmArrays.uint8(values.length) : sharedCopy(values);
@@ -71,7 +71,7 @@ function levelJobs(threads: number, broken = false, kernelSource?: string, onWas
     bins: [learnBins(Uint8Array.from({ length: rows }, () => Math.floor(next() * binCount)))],
     binCount,
     ...none,
-    evalValues: sharedCopy(Uint8Array.from({ length: evalRows }, () => Math.floor(next() * binCount))),
+    evalValues: learnBins(Uint8Array.from({ length: evalRows }, () => Math.floor(next() * binCount))),
   });
   /** A feature of `kind` with `binCount` bins on Uint16Arrays (not on the wasm memory). */
   const wide = (kind: 0 | 1, binCount: number): SearchFeature => ({
@@ -149,9 +149,9 @@ function levelJobs(threads: number, broken = false, kernelSource?: string, onWas
     // The UPDATE job below derives MultiClass's full Hessian: its upper triangle per row.
     hessian: random(rows * hessianSize).map(Math.abs),
     hessianSize,
-    averagingLeafOf: sharedArrays.uint32(rows),
+    averagingLeafOf: (wasmArrays ?? sharedArrays).uint32(rows),
     evalRows,
-    evalLeafOf: sharedArrays.uint32(evalRows),
+    evalLeafOf: (wasmArrays ?? sharedArrays).uint32(evalRows),
     evalRaw: random(evalRows * outputs),
     evalTarget,
     ...searchSlots(
@@ -291,13 +291,16 @@ describe("FitThreads", () => {
     expect(new Set(alone.perRow.evalLeafOf)).toEqual(new Set([0, 1, 2, 3]));
   });
 
-  it("lists, scores and splits the same with the histogram pass in WebAssembly, on the main thread alone and on workers", () => {
+  it("lists, scores, splits and finds the tree's leaves the same with the hot loops in WebAssembly, on the main thread alone and on workers", () => {
     const reference = levelJobs(1);
     for (const threads of [1, 3]) {
       const onWasm = levelJobs(threads, false, undefined, true);
       expect(onWasm.list).toEqual(reference.list);
       expect(onWasm.search).toEqual(reference.search);
       expect(onWasm.leafOf).toEqual(reference.leafOf);
+      expect(onWasm.sides).toEqual(reference.sides);
+      expect(onWasm.weighedSides).toEqual(reference.weighedSides);
+      expect(onWasm.perRow).toEqual(reference.perRow);
     }
   });
 

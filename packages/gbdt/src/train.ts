@@ -244,10 +244,10 @@ function searchFeatureOf(feature: TrainFeature): SearchFeature {
 }
 
 /**
- * Moves the features' bins and rows where the jobs read them: dense features' Uint8 learn bins
- * and one-hot features' value ids (as Uint8) onto the histogram pass's wasm memory when there is
- * one (`wasmArrays`), and with worker threads (`threaded`) the other learn and eval bins and rows
- * onto shared memory.
+ * Moves the features' bins and rows where the jobs read them: dense features' Uint8 learn and
+ * eval bins and one-hot features' learn value ids (as Uint8) onto the wasm memory of the hot
+ * loops when there is one (`wasmArrays`), and with worker threads (`threaded`) the other learn
+ * and eval bins and rows onto shared memory.
  */
 function placeBins(
   features: TrainFeature[],
@@ -255,27 +255,33 @@ function placeBins(
   threaded: boolean,
   wasmArrays: WasmMemoryArrays | undefined,
 ): void {
+  const onWasm = (arrays: WasmMemoryArrays, bins: Bins | Uint32Array): Uint8Array => {
+    const copy = arrays.uint8(bins.length);
+    copy.set(bins);
+    return copy;
+  };
   features.forEach((feature, index) => {
     const search = searchFeatures[index] as SearchFeature;
+    const dense = feature.kind === "dense";
+    if (wasmArrays && dense && feature.learn.every((bins) => bins instanceof Uint8Array)) {
+      // Learn and eval bins (the same type: the same bin count).
+      feature.learn = feature.learn.map((bins) => onWasm(wasmArrays, bins));
+      if (feature.eval) feature.eval = onWasm(wasmArrays, feature.eval);
+      search.evalValues = feature.eval ?? search.evalValues;
+      search.bins = feature.learn;
+      search.binsOnWasm = true;
+      return;
+    }
     if (threaded && feature.eval) {
       feature.eval = sharedCopy(feature.eval);
       search.evalValues = feature.eval;
     }
-    if (feature.kind === "dense") {
-      if (wasmArrays && feature.learn.every((bins) => bins instanceof Uint8Array)) {
-        feature.learn = feature.learn.map((bins) => {
-          const copy = wasmArrays.uint8(bins.length);
-          copy.set(bins);
-          return copy;
-        });
-        search.binsOnWasm = true;
-      } else if (threaded) feature.learn = feature.learn.map(sharedCopy);
+    if (dense) {
+      if (threaded) feature.learn = feature.learn.map(sharedCopy);
       search.bins = feature.learn;
     } else if (feature.kind === "oneHot" && wasmArrays && feature.values.length <= 256) {
       // Its value ids are the bins of its histogram: as Uint8 on the wasm memory too.
-      const ids = wasmArrays.uint8(feature.learn.length);
-      ids.set(feature.learn);
-      search.bins = [ids];
+      search.bins = [onWasm(wasmArrays, feature.learn)];
       search.binsOnWasm = true;
     } else if (!threaded) return;
     else if (feature.kind === "oneHot") {
@@ -703,8 +709,8 @@ function fit(
   const weighted = (wasmArrays ?? arrays).float64(rows * outputs);
   const bootstrap = (wasmArrays ?? arrays).float64(rows);
   const leafOf = (wasmArrays ?? arrays).uint32(rows);
-  const averagingLeafOf = arrays.uint32(rows);
-  const evalLeafOf = arrays.uint32(evalRows);
+  const averagingLeafOf = (wasmArrays ?? arrays).uint32(rows);
+  const evalLeafOf = (wasmArrays ?? arrays).uint32(evalRows);
   // Each level's rows and per-leaf totals, and the sparse features' sums (histograms.ts).
   const levelRows = new LevelRows(rows, outputs, params.depth, wasmArrays ?? arrays);
   const sparseSums = new SparseSums(outputs, sparseCount, ...sparseRowLists(features, rows), levelRows);
