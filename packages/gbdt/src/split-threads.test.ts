@@ -460,14 +460,23 @@ describe("searchThreads", () => {
 
   it("sums histograms in WebAssembly for strides 2 and 4 (one or three outputs) while its memory stays within 4 GiB", () => {
     const dense = { ...feature(0), bins: [new Uint8Array(0), new Uint8Array(0)], binCount: 255 };
-    expect(wasmPassFits([dense], 1e6, 8, 3, 2, 128 * 255 * 4)).toBe(true);
-    expect(wasmPassFits([dense], 1e6, 8, 1, 2, 128 * 255 * 2)).toBe(true);
-    expect(wasmPassFits([dense], 1e6, 8, 2, 2, 128 * 255 * 3)).toBe(false);
-    expect(wasmPassFits([dense], 1e6, 8, 4, 2, 128 * 255 * 5)).toBe(false);
-    // 78 bytes per row: the listed row (row, leaf, weight, three gradients), leafOf, bootstrap,
-    // weighted and two bins; 4 GiB hold ~55 M rows.
-    expect(wasmPassFits([dense], 5e7, 8, 3, 2, 128 * 255 * 4)).toBe(true);
-    expect(wasmPassFits([dense], 6e7, 8, 3, 2, 128 * 255 * 4)).toBe(false);
+    const size = (rows: number, outputs: number) => ({
+      rows,
+      evalRows: rows / 2,
+      depth: 8,
+      outputs,
+      threads: 2,
+      scratchLength: 128 * 255 * (outputs + 1),
+    });
+    expect(wasmPassFits([dense], size(1e6, 3))).toBe(true);
+    expect(wasmPassFits([dense], size(1e6, 1))).toBe(true);
+    expect(wasmPassFits([dense], size(1e6, 2))).toBe(false);
+    expect(wasmPassFits([dense], size(1e6, 4))).toBe(false);
+    // 82 bytes per learn row (the listed row: row, leaf, weight, three gradients; leafOf,
+    // averagingLeafOf, bootstrap, weighted; two bins) and 5 per eval row (leaf, bin), half as
+    // many: 4 GiB hold ~50 M learn rows.
+    expect(wasmPassFits([dense], size(4.5e7, 3))).toBe(true);
+    expect(wasmPassFits([dense], size(5.5e7, 3))).toBe(false);
   });
 });
 

@@ -313,26 +313,33 @@ export function histogramScratchLength(
   return length;
 }
 
+/** A fit's size, as `wasmPassFits` needs it. */
+export interface FitSize {
+  rows: number;
+  evalRows: number;
+  depth: number;
+  outputs: number;
+  threads: number;
+  /** `histogramScratchLength`'s. */
+  scratchLength: number;
+}
+
 /**
- * Whether a fit can do its histogram work in WebAssembly: the module has its stride, and what
- * the memory holds (`WasmPassSetup`) fits in 4 GiB.
+ * Whether a fit can run its hot loops in WebAssembly: the module has its stride, and what the
+ * memory holds (`WasmPassSetup`) fits in 4 GiB.
  */
-export function wasmPassFits(
-  features: readonly SearchFeature[],
-  rows: number,
-  depth: number,
-  outputs: number,
-  threads: number,
-  scratchLength: number,
-): boolean {
+export function wasmPassFits(features: readonly SearchFeature[], size: FitSize): boolean {
+  const { rows, evalRows, depth, outputs, threads, scratchLength } = size;
   const stride = outputs + 1;
   if (!(WASM_STRIDES as readonly number[]).includes(stride)) return false;
   const blocks = Math.ceil(rows / kernel.blockRows(depth));
-  // The level's list and totals; leafOf, bootstrap and weighted.
+  // The level's list and totals; leafOf, averagingLeafOf, bootstrap, weighted; evalLeafOf.
   const levelRows = rows * (8 + 8 * stride) + (blocks + 2) * kernel.maxLeaves(depth) * stride * 8;
-  const perRow = rows * (4 + 8 * stride);
+  const perRow = rows * (8 + 8 * stride) + evalRows * 4;
+  // Dense: u8 learn bins per fold and eval bins; one-hot: u8 value ids.
   const bins = features.reduce(
-    (sum, feature) => sum + (feature.kind === 0 ? feature.bins.length * rows : 0),
+    (sum, feature) =>
+      sum + (feature.kind === 0 ? feature.bins.length * rows + evalRows : feature.kind === 1 ? rows : 0),
     0,
   );
   // At most one kept histogram per feature, none larger than the scratch's.
@@ -350,7 +357,7 @@ export function wasmPassFits(
       kernel.blockRows(depth) * 4 +
       kernel.scoreScratch(depth, outputs).bytes);
   // Room for the 16-byte alignment of each array.
-  const alignment = 16 * (4 * features.length + 3 * threads + 16);
+  const alignment = 16 * (5 * features.length + 3 * threads + 16);
   return levelRows + perRow + bins + groups + kept + scratch + alignment <= WASM_MEMORY_BYTES;
 }
 

@@ -684,9 +684,8 @@ function fit(
   // The hot loops in WebAssembly where they run (histogram-wasm.ts), on one memory that holds what
   // they read and write (split-kernel.ts's WasmPassSetup); else the kernel's JavaScript loops.
   const scratchLength = histogramScratchLength(searchFeatures, rows, params.depth, outputs);
-  const wasmModule = wasmPassFits(searchFeatures, rows, params.depth, outputs, threads, scratchLength)
-    ? histogramModule()
-    : undefined;
+  const fitSize = { rows, evalRows, depth: params.depth, outputs, threads, scratchLength };
+  const wasmModule = wasmPassFits(searchFeatures, fitSize) ? histogramModule() : undefined;
   const wasmArrays = wasmModule ? WasmMemoryArrays.make() : undefined;
   placeBins(features, searchFeatures, threads > 1, wasmArrays);
   const arrays = threads > 1 ? sharedArrays : ordinaryArrays;
