@@ -1543,13 +1543,22 @@ export function splitKernel() {
     };
 
     return {
-      /** Does this thread's part of the job `shared.control` describes. */
-      run(): void {
+      /**
+       * Does this thread's part of the job `shared.control` describes; `alone` (the main thread,
+       * the list and split jobs only), all of it.
+       */
+      run(alone = false): void {
         const level = control[CONTROL.LEVEL]!;
         const fold = control[CONTROL.FOLD]!;
         // The thread's rows: whole blocks, so that sums per block do not depend on the threads.
-        const [first, end] = blockRange(rows, blockRows(depth), shared.threads, thread);
-        const [from, to] = rowRange(rows, blockRows(depth), shared.threads, thread);
+        // `alone` (the list and split jobs, main thread): every block.
+        const [first, end] = blockRange(
+          rows,
+          blockRows(depth),
+          alone ? 1 : shared.threads,
+          alone ? 0 : thread,
+        );
+        const [from, to] = rowRange(rows, blockRows(depth), alone ? 1 : shared.threads, alone ? 0 : thread);
         const job = control[CONTROL.JOB]!;
         if (job === JOB.WEIGH || job === JOB.TREE || job === JOB.UPDATE) {
           const leafRows = control[CONTROL.LEAF_ROWS] === 1 ? shared.averagingLeafOf : leafOf;
@@ -1628,9 +1637,15 @@ export function splitKernel() {
           const right = split(wasm, feature, values, control[CONTROL.SPLIT_BIN]!, leafOf, level, from, to);
           // The next level lists rows with weight ≠ 0: when all of the thread's rows have it (the
           // Bayesian bootstrap, or none), they are counted as they are split, else counted again.
-          const [high, low] = allWeighted
-            ? [right, to - from - right]
-            : countSides(leafOf, bootstrap, level, from, to);
+          const [high, low] =
+            allWeighted && !alone
+              ? [right, to - from - right]
+              : countSides(leafOf, bootstrap, level, from, to);
+          // Alone, every row's count is the main thread's.
+          if (alone) {
+            shared.rangeHigh.fill(0);
+            shared.rangeLow.fill(0);
+          }
           shared.rangeHigh[thread] = high;
           shared.rangeLow[thread] = low;
           return;

@@ -48,7 +48,7 @@ function splitSides(shared: SearchShared): [number, number] {
   return [right, left];
 }
 
-function levelJobs(threads: number, broken = false, kernelSource?: string, onWasm = false) {
+function levelJobs(threads: number, broken = false, kernelSource?: string, onWasm = false, alone = false) {
   const rows = 10000;
   const next = mulberry32(11);
   const evalRows = 9000;
@@ -196,7 +196,8 @@ function levelJobs(threads: number, broken = false, kernelSource?: string, onWas
   try {
     levelRows.startTree();
     levelRows.begin(1, true);
-    jobs.run("LIST");
+    if (alone) jobs.runAlone("LIST");
+    else jobs.run("LIST");
     levelRows.finish(listed);
     const list = {
       rows: Array.from(levelRows.rows.subarray(0, listed)),
@@ -217,7 +218,8 @@ function levelJobs(threads: number, broken = false, kernelSource?: string, onWas
     };
     control[CONTROL.SPLIT_FEATURE] = 0;
     control[CONTROL.SPLIT_BIN] = 10;
-    jobs.run("SPLIT");
+    if (alone) jobs.runAlone("SPLIT");
+    else jobs.run("SPLIT");
     const sides = splitSides(shared);
     // The per-row jobs: draw the bootstrap and weigh the gradients, sum the leaves of the 4-leaf
     // tree, add leaf values (and sum the eval loss).
@@ -231,7 +233,8 @@ function levelJobs(threads: number, broken = false, kernelSource?: string, onWas
     control[CONTROL.LEVEL] = 2;
     control[CONTROL.SPLIT_FEATURE] = 1;
     control[CONTROL.SPLIT_BIN] = 3;
-    jobs.run("SPLIT");
+    if (alone) jobs.runAlone("SPLIT");
+    else jobs.run("SPLIT");
     const weighedSides = splitSides(shared);
     // The tree (feature 0 at bin 20, then the one-hot feature's value 2) on the averaging fold
     // and the eval rows.
@@ -301,6 +304,19 @@ describe("FitThreads", () => {
       expect(onWasm.sides).toEqual(reference.sides);
       expect(onWasm.weighedSides).toEqual(reference.weighedSides);
       expect(onWasm.perRow).toEqual(reference.perRow);
+    }
+  });
+
+  it("lists and splits the same on the main thread alone (runAlone) as on every thread", () => {
+    const reference = levelJobs(3);
+    for (const onWasm of [false, true]) {
+      const alone = levelJobs(3, false, undefined, onWasm, true);
+      expect(alone.list).toEqual(reference.list);
+      expect(alone.search).toEqual(reference.search);
+      expect(alone.leafOf).toEqual(reference.leafOf);
+      expect(alone.sides).toEqual(reference.sides);
+      expect(alone.weighedSides).toEqual(reference.weighedSides);
+      expect(alone.perRow).toEqual(reference.perRow);
     }
   });
 

@@ -232,6 +232,16 @@ export class FitThreads {
     }
   }
 
+  /**
+   * Runs `job` (LIST or SPLIT) on the main thread alone, over every row: the same results as
+   * `run`, without waking the workers — cheaper where the job's rows take less time than a
+   * hand-over (`aloneRows`).
+   */
+  runAlone(job: "LIST" | "SPLIT"): void {
+    this.shared.control[CONTROL.JOB] = JOB[job];
+    this.own.run(true);
+  }
+
   /** Tells the workers to end (they finish the job they are on first). */
   close(): void {
     if (this.workers.length === 0) return;
@@ -250,6 +260,15 @@ export class FitThreads {
 export type Job = keyof typeof JOB;
 
 export { CONTROL };
+
+/**
+ * Learn rows up to which the main thread lists and splits a level's rows alone
+ * (`FitThreads.runAlone`): a hand-over costs ~0.1 ms on the machine of docs/benchmarks.md (waking
+ * a worker ~40 µs, then waiting for the slower thread), more than listing or splitting this many
+ * rows on one thread. Measured there on 2 threads: 7 k and 14 k learn rows 4 % faster alone,
+ * 28 k rows no faster.
+ */
+export const ALONE_ROWS = 20000;
 
 /** Rows below which `thread_count` −1 means one thread: a level's work is then short next to waking workers. */
 export const MIN_THREAD_ROWS = 5000;

@@ -27,6 +27,7 @@ import { computeBorders, quantize } from "./quantize.ts";
 import { blockPermutation, defaultPermutationBlock, mulberry32, normalSource } from "./random.ts";
 import { kernel, type SearchFeature, type SearchShared } from "./split-kernel.ts";
 import {
+  ALONE_ROWS,
   BootedWorkers,
   CONTROL,
   FitThreads,
@@ -830,7 +831,8 @@ function fit(
         levelRows.begin(level, smallIsHigh);
         control[CONTROL.LEVEL] = level;
         control[CONTROL.SMALL_IS_HIGH] = smallIsHigh ? 1 : 0;
-        fitThreads.run("LIST");
+        if (rows <= ALONE_ROWS) fitThreads.runAlone("LIST");
+        else fitThreads.run("LIST");
         levelRows.finish(listed);
         const tried: number[] = [];
         for (let unit = 0; unit < units; unit++)
@@ -882,7 +884,8 @@ function fit(
         // Each thread splits its rows and counts their sides (for the next level's list).
         control[CONTROL.SPLIT_FEATURE] = choice.feature;
         control[CONTROL.SPLIT_BIN] = choice.bin;
-        fitThreads.run("SPLIT");
+        if (rows <= ALONE_ROWS) fitThreads.runAlone("SPLIT");
+        else fitThreads.run("SPLIT");
         choices.push(choice);
       }
 
