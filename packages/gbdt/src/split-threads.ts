@@ -265,8 +265,8 @@ export { CONTROL };
  * Learn rows up to which the main thread lists and splits a level's rows alone
  * (`FitThreads.runAlone`): a hand-over costs ~0.1 ms on the machine of docs/benchmarks.md (waking
  * a worker ~40 µs, then waiting for the slower thread), more than listing or splitting this many
- * rows on one thread. Measured there on 2 threads: 7 k and 14 k learn rows 4 % faster alone,
- * 28 k rows no faster.
+ * rows on one thread. Measured there on 2 threads: fits of 7 k to 14 k learn rows 3–10 % faster
+ * alone, of 28 k no faster.
  */
 export const ALONE_ROWS = 20000;
 
