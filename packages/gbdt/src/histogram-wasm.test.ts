@@ -2,18 +2,18 @@ import { describe, expect, it } from "vitest";
 import { histogramModule, histogramModuleBytes, passName, WasmMemoryArrays } from "./histogram-wasm.ts";
 import { HistogramBuilder, LevelRows } from "./histograms.ts";
 import { mulberry32 } from "./random.ts";
-import { kernel } from "./split-kernel.ts";
+import { kernel, type SearchShared } from "./split-kernel.ts";
 import { binGroups, histogramScratchLength, keptStores, wasmPassSetup } from "./split-threads.ts";
 
 describe("the histogram module", () => {
-  it("is valid WebAssembly with a pass per stride (2, 4) and feature count (1 to 4), a list per stride, subtract, zeroSide, score and split", () => {
+  it("is valid WebAssembly with a pass per stride (2, 4) and feature count (1 to 4), a list per stride, subtract, zeroSide, score, split and leafSums", () => {
     expect(WebAssembly.validate(histogramModuleBytes())).toBe(true);
     const memory = new WasmMemoryArrays().memory;
     const { exports } = new WebAssembly.Instance(histogramModule() as WebAssembly.Module, {
       env: { memory },
     });
     const names = [2, 4].flatMap((stride) => [1, 2, 3, 4].map((features) => passName(stride, features)));
-    names.push("list2", "list4", "subtract", "zeroSide", "score", "split");
+    names.push("list2", "list4", "subtract", "zeroSide", "score", "split", "leafSums");
     expect(Object.keys(exports).sort()).toEqual([...names].sort());
   });
 
@@ -169,6 +169,66 @@ describe("split", () => {
     // Every level set some row's bit.
     for (let level = 0; level < 5; level++) expect(onWasm.some((leaf) => (leaf >>> level) & 1)).toBe(true);
   });
+});
+
+describe("leafSums", () => {
+  for (const [outputs, hessianSize] of [
+    [3, 6],
+    [3, 3],
+    [1, 1],
+  ] as const)
+    it(`sums per block and leaf the rows, gradients and Hessian entries as sumLeafBlocks does (${outputs} outputs, ${hessianSize} Hessian entries)`, () => {
+      const depth = 3;
+      const blockRows = kernel.blockRows(depth);
+      const rows = 2 * blockRows + 700;
+      const leafCount = 8;
+      const next = mulberry32(outputs + hessianSize);
+      const arrays = new WasmMemoryArrays();
+      const leafRows = arrays.uint32(rows);
+      const gradient = arrays.float64(rows * outputs);
+      const hessian = arrays.float64(rows * hessianSize);
+      leafRows.forEach((_, row) => {
+        leafRows[row] = Math.floor(next() * leafCount);
+      });
+      gradient.forEach((_, at) => {
+        gradient[at] = next() - 0.5;
+      });
+      hessian.forEach((_, at) => {
+        hessian[at] = next();
+      });
+      const size = 3 * leafCount * (1 + outputs + hessianSize);
+      const onWasm = arrays.float64(size).fill(9);
+      const inJs = new Float64Array(size).fill(9);
+      const shared = {
+        rows,
+        outputs,
+        gradient,
+        hessian,
+        hessianSize,
+        blockLeaves: inJs,
+        depth,
+      } as unknown as SearchShared;
+      // Blocks 1 and 2 of 3: block 0's stale values stay.
+      kernel.sumLeafBlocks(shared, leafRows, leafCount, 1, 3);
+      const { exports } = new WebAssembly.Instance(histogramModule() as WebAssembly.Module, {
+        env: { memory: arrays.memory },
+      });
+      (exports.leafSums as (...args: number[]) => void)(
+        leafRows.byteOffset,
+        gradient.byteOffset,
+        hessian.byteOffset,
+        onWasm.byteOffset,
+        rows,
+        blockRows,
+        1,
+        3,
+        leafCount,
+        outputs,
+        hessianSize,
+      );
+      expect(onWasm).toEqual(inJs);
+      expect(inJs[size - 1]).not.toBe(9);
+    });
 });
 
 describe("WasmMemoryArrays", () => {

@@ -29,6 +29,7 @@ import type { ArrayMaker } from "./histograms.ts";
  *   outputs.
  * - `split(valuesAt, leafOfAt, from, to, bin, level)`: the kernel's `splitRows` for a dense
  *   feature's u8 bins; returns the rows that went right.
+ * - `leafSums(…)` (`LEAF_SUMS_PARAMS`): the kernel's `sumLeafBlocks`.
  */
 export const WASM_STRIDES = [2, 4] as const;
 
@@ -453,6 +454,97 @@ function splitFunction(): WasmFunction {
   return f;
 }
 
+/** The parameters of `leafSums`, in order. */
+const LEAF_SUMS_PARAMS = [
+  "leafRowsAt",
+  "gradientAt",
+  "hessianAt",
+  "blockLeavesAt",
+  "rowCount",
+  "blockRows",
+  "first",
+  "end",
+  "leafCount",
+  "outputs",
+  "hessianSize",
+] as const;
+
+/**
+ * `leafSums(…)`: the kernel's `sumLeafBlocks` for blocks [first, end): per block, zero its
+ * `leafCount × (1 + outputs + hessianSize)` sums, then per row add 1 to its leaf's count, its
+ * gradients to the leaf's gradient sums and its Hessian entries to the leaf's (two at a time).
+ */
+function leafSumsFunction(): WasmFunction {
+  const f = new WasmFunction("leafSums", LEAF_SUMS_PARAMS.length);
+  const p = Object.fromEntries(LEAF_SUMS_PARAMS.map((name, index) => [name, index])) as Record<
+    (typeof LEAF_SUMS_PARAMS)[number],
+    number
+  >;
+  const block = f.local(I32);
+  const counts = f.local(I32);
+  const sumsG = f.local(I32);
+  const sumsH = f.local(I32);
+  const row = f.local(I32);
+  const last = f.local(I32);
+  const leaf = f.local(I32);
+  const at = f.local(I32);
+  const blockBytes = f.local(I32);
+  const outputBytes = f.local(I32);
+  const hessianBytes = f.local(I32);
+  /** sums[to + at … ] += values[from + at …] for `bytes` bytes: pairs of doubles, then one left. */
+  const addValues = (to: number[], from: number[], bytes: number) => {
+    const pairEnd = [...op.get(bytes), ...op.const32(-16), ...op.and];
+    f.forLoop(at, op.const32(0), pairEnd, op.const32(16), () => {
+      f.emit(to, op.get(at), op.add, to, op.get(at), op.add, op.loadV128(0));
+      f.emit(from, op.get(at), op.add, op.loadV128(0), op.addF64x2, op.storeV128(0));
+    });
+    f.forLoop(at, pairEnd, op.get(bytes), op.const32(8), () => {
+      f.emit(to, op.get(at), op.add, to, op.get(at), op.add, op.loadF64(0));
+      f.emit(from, op.get(at), op.add, op.loadF64(0), op.addF64, op.storeF64);
+    });
+  };
+  f.emit(op.get(p.outputs), op.const32(3), op.shl, op.set(outputBytes));
+  f.emit(op.get(p.hessianSize), op.const32(3), op.shl, op.set(hessianBytes));
+  // blockBytes = leafCount × (1 + outputs + hessianSize) × 8
+  f.emit(op.get(p.leafCount), op.const32(1), op.get(p.outputs), op.add, op.get(p.hessianSize), op.add);
+  f.emit(op.mul, op.const32(3), op.shl, op.set(blockBytes));
+  f.forLoop(block, op.get(p.first), op.get(p.end), op.const32(1), () => {
+    f.emit(op.get(p.blockLeavesAt), op.get(block), op.get(blockBytes), op.mul, op.add, op.set(counts));
+    f.emit(op.get(counts), op.get(p.leafCount), op.const32(3), op.shl, op.add, op.set(sumsG));
+    f.emit(op.get(sumsG), op.get(p.leafCount), op.get(outputBytes), op.mul, op.add, op.set(sumsH));
+    f.forLoop(at, op.const32(0), op.get(blockBytes), op.const32(8), () =>
+      f.emit(op.get(counts), op.get(at), op.add, op.constF64Zero, op.storeF64),
+    );
+    // last = min(rowCount, (block + 1) × blockRows)
+    f.emit(op.get(block), op.const32(1), op.add, op.get(p.blockRows), op.mul, op.set(last));
+    f.emit(
+      op.get(p.rowCount),
+      op.get(last),
+      op.get(last),
+      op.get(p.rowCount),
+      op.gtU,
+      op.select,
+      op.set(last),
+    );
+    f.forLoop(row, [...op.get(block), ...op.get(p.blockRows), ...op.mul], op.get(last), op.const32(1), () => {
+      f.emit(elementAt(p.leafRowsAt, row, 2), op.load32(0), op.set(leaf));
+      f.emit(elementAt(counts, leaf, 3), elementAt(counts, leaf, 3), op.loadF64(0));
+      f.emit(op.constF64(1), op.addF64, op.storeF64);
+      addValues(
+        [...op.get(sumsG), ...op.get(leaf), ...op.get(outputBytes), ...op.mul, ...op.add],
+        [...op.get(p.gradientAt), ...op.get(row), ...op.get(outputBytes), ...op.mul, ...op.add],
+        outputBytes,
+      );
+      addValues(
+        [...op.get(sumsH), ...op.get(leaf), ...op.get(hessianBytes), ...op.mul, ...op.add],
+        [...op.get(p.hessianAt), ...op.get(row), ...op.get(hessianBytes), ...op.mul, ...op.add],
+        hessianBytes,
+      );
+    });
+  });
+  return f;
+}
+
 /** `zeroSide(histogramAt, blocks, halfBytes, smallAt)`: the kernel's `zeroSide`. */
 function zeroSideFunction(): WasmFunction {
   const f = new WasmFunction("zeroSide", 4);
@@ -692,6 +784,7 @@ export function histogramModuleBytes(): Uint8Array {
     zeroSideFunction(),
     splitFunction(),
     scoreFunction(),
+    leafSumsFunction(),
   ];
   // One type per signature.
   const signatures = [...new Set(functions.map((f) => f.signature().join(",")))];

@@ -69,7 +69,7 @@ export interface SearchFeature {
  * The histogram work in WebAssembly (histogram-wasm.ts): the compiled module and the shared
  * memory that holds what it reads and writes — the level's list (`levelRows`, `levelLeafOfRow`,
  * `levelPacked`, `levelBlockTotals`), `leafOf`, `averagingLeafOf`, `evalLeafOf`, `bootstrap`,
- * `weighted`, the kept histograms, the
+ * `weighted`, `gradient`, `hessian`, `blockLeaves`, the kept histograms, the
  * bins of the features marked `binsOnWasm` and, per thread, its histogram scratch
  * (`HistogramBuilder.BATCH` slots of `scratchLength` doubles from byte `scratchAt[thread]`) and
  * its list scratch (`blockRows(depth)` u32 from byte `listScratchAt[thread]`); also, for the score
@@ -937,6 +937,7 @@ export function splitKernel() {
     zeroSide: WasmCall;
     score: WasmCall;
     split: WasmCall;
+    leafSums: WasmCall;
     scratch: Float64Array[];
     listScratchAt: number;
     /** The thread's scratch for `score` (`scoreScratch`). */
@@ -966,6 +967,7 @@ export function splitKernel() {
       zeroSide: exports.zeroSide as WasmCall,
       score: exports.score as WasmCall,
       split: exports.split as WasmCall,
+      leafSums: exports.leafSums as WasmCall,
       scratch,
       listScratchAt: setup.listScratchAt[thread]!,
       scoreAt: setup.scoreAt[thread]!,
@@ -1565,7 +1567,22 @@ export function splitKernel() {
           if (job === JOB.TREE) {
             // The leaves of the thread's rows (its blocks), then their sums per block and leaf.
             treeLeaves(shared, thread, wasm);
-            sumLeafBlocks(shared, leafRows, control[CONTROL.LEAF_COUNT]!, first, end);
+            const leafCount = control[CONTROL.LEAF_COUNT]!;
+            if (wasm)
+              wasm.leafSums(
+                leafRows.byteOffset,
+                shared.gradient.byteOffset,
+                shared.hessian.byteOffset,
+                shared.blockLeaves.byteOffset,
+                rows,
+                blockRows(depth),
+                first,
+                end,
+                leafCount,
+                outputs,
+                shared.hessianSize,
+              );
+            else sumLeafBlocks(shared, leafRows, leafCount, first, end);
           } else if (job === JOB.WEIGH) {
             // Level 0 lists the rows with weight ≠ 0 (as the "low" side): the thread's count of them.
             shared.rangeLow[thread] = weighBlocks(shared, first, end);
@@ -1754,6 +1771,7 @@ export function splitKernel() {
     derivatives,
     listRows,
     splitRows,
+    sumLeafBlocks,
     subtractFromParent,
     KeptHistograms,
     HistogramBuilder,

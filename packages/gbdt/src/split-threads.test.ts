@@ -104,10 +104,11 @@ function levelJobs(threads: number, broken = false, kernelSource?: string, onWas
   });
   const levelRows = new LevelRows(rows, outputs, 3, wasmArrays ?? sharedArrays);
   const draws = features.reduce((sum, feature) => sum + noiseDraws(feature), 0);
-  const random = (length: number) => {
-    const values = sharedArrays.float64(length);
+  /** Values in [−0.5, 0.5) (`positive`: their magnitudes), on the memory the jobs read. */
+  const random = (length: number, positive = false) => {
+    const values = (wasmArrays ?? sharedArrays).float64(length);
     values.forEach((_, at) => {
-      values[at] = next() - 0.5;
+      values[at] = positive ? Math.abs(next() - 0.5) : next() - 0.5;
     });
     return values;
   };
@@ -147,7 +148,7 @@ function levelJobs(threads: number, broken = false, kernelSource?: string, onWas
     target,
     gradient: random(rows * outputs),
     // The UPDATE job below derives MultiClass's full Hessian: its upper triangle per row.
-    hessian: random(rows * hessianSize).map(Math.abs),
+    hessian: random(rows * hessianSize, true),
     hessianSize,
     averagingLeafOf: (wasmArrays ?? sharedArrays).uint32(rows),
     evalRows,
@@ -481,6 +482,7 @@ describe("searchThreads", () => {
       evalRows: rows / 2,
       depth: 8,
       outputs,
+      hessianSize: (outputs * (outputs + 1)) / 2,
       threads: 2,
       scratchLength: 128 * 255 * (outputs + 1),
     });
@@ -488,11 +490,11 @@ describe("searchThreads", () => {
     expect(wasmPassFits([dense], size(1e6, 1))).toBe(true);
     expect(wasmPassFits([dense], size(1e6, 2))).toBe(false);
     expect(wasmPassFits([dense], size(1e6, 4))).toBe(false);
-    // 82 bytes per learn row (the listed row: row, leaf, weight, three gradients; leafOf,
-    // averagingLeafOf, bootstrap, weighted; two bins) and 5 per eval row (leaf, bin), half as
-    // many: 4 GiB hold ~50 M learn rows.
-    expect(wasmPassFits([dense], size(4.5e7, 3))).toBe(true);
-    expect(wasmPassFits([dense], size(5.5e7, 3))).toBe(false);
+    // 154 bytes per learn row (the listed row: row, leaf, weight, three gradients; leafOf,
+    // averagingLeafOf, bootstrap, weighted, gradient, six Hessian entries; two bins) and 5 per
+    // eval row (leaf, bin), half as many: 4 GiB hold ~27 M learn rows.
+    expect(wasmPassFits([dense], size(2.5e7, 3))).toBe(true);
+    expect(wasmPassFits([dense], size(3e7, 3))).toBe(false);
   });
 });
 

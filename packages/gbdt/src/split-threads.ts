@@ -133,8 +133,8 @@ export type SearchSlots = Pick<
 >;
 
 /**
- * The slots of {@link SearchShared} for a fit of this size; `noiseArrays` makes the noise (the
- * wasm memory's arrays when the score runs there).
+ * The slots of {@link SearchShared} for a fit of this size; `wasmArrays` makes those the wasm
+ * code reads (the noise, the per-block leaf sums) when it runs.
  */
 export function searchSlots(
   size: {
@@ -149,7 +149,7 @@ export function searchSlots(
     depth: number;
   },
   arrays: ArrayMaker,
-  noiseArrays: ArrayMaker = arrays,
+  wasmArrays: ArrayMaker = arrays,
 ): SearchSlots {
   const { features, threads, outputs } = size;
   const int32 = (length: number) => new Int32Array(arrays.uint32(length).buffer);
@@ -162,7 +162,7 @@ export function searchSlots(
     candidates: int32(features),
     noiseAt: int32(features),
     penalty: arrays.float64(features),
-    noise: noiseArrays.float64(Math.max(1, size.noiseDraws)),
+    noise: wasmArrays.float64(Math.max(1, size.noiseDraws)),
     noiseStart: arrays.float64(3),
     bestScore: arrays.float64(features),
     bestBin: int32(features),
@@ -175,7 +175,7 @@ export function searchSlots(
     blockSums: arrays.float64(blocks * 2),
     blockLoss: arrays.float64(blocks),
     blockEvalLoss: arrays.float64(Math.ceil(size.evalRows / kernel.blockRows(size.depth))),
-    blockLeaves: arrays.float64(blocks * leaves * (1 + outputs + size.hessianSize)),
+    blockLeaves: wasmArrays.float64(blocks * leaves * (1 + outputs + size.hessianSize)),
     failure: new Uint8Array(arrays.uint32(FAILURE_BYTES / 4).buffer),
   };
 }
@@ -338,6 +338,8 @@ export interface FitSize {
   evalRows: number;
   depth: number;
   outputs: number;
+  /** Second derivatives per row (the kernel's `hessianSize`). */
+  hessianSize: number;
   threads: number;
   /** `histogramScratchLength`'s. */
   scratchLength: number;
@@ -348,13 +350,15 @@ export interface FitSize {
  * memory holds (`WasmPassSetup`) fits in 4 GiB.
  */
 export function wasmPassFits(features: readonly SearchFeature[], size: FitSize): boolean {
-  const { rows, evalRows, depth, outputs, threads, scratchLength } = size;
+  const { rows, evalRows, depth, outputs, hessianSize, threads, scratchLength } = size;
   const stride = outputs + 1;
   if (!(WASM_STRIDES as readonly number[]).includes(stride)) return false;
   const blocks = Math.ceil(rows / kernel.blockRows(depth));
-  // The level's list and totals; leafOf, averagingLeafOf, bootstrap, weighted; evalLeafOf.
+  // The level's list and totals; leafOf, averagingLeafOf, bootstrap, weighted, gradient,
+  // hessian; evalLeafOf; the tree job's per-block leaf sums.
   const levelRows = rows * (8 + 8 * stride) + (blocks + 2) * kernel.maxLeaves(depth) * stride * 8;
-  const perRow = rows * (8 + 8 * stride) + evalRows * 4;
+  const perRow = rows * (8 + 8 * stride + 8 * outputs + 8 * hessianSize) + evalRows * 4;
+  const leafSums = blocks * 2 ** depth * (1 + outputs + hessianSize) * 8;
   // Dense: u8 learn bins per fold and eval bins; one-hot: u8 value ids.
   const bins = features.reduce(
     (sum, feature) =>
@@ -377,7 +381,7 @@ export function wasmPassFits(features: readonly SearchFeature[], size: FitSize):
       kernel.scoreScratch(depth, outputs).bytes);
   // Room for the 16-byte alignment of each array.
   const alignment = 16 * (5 * features.length + 3 * threads + 16);
-  return levelRows + perRow + bins + groups + kept + scratch + alignment <= WASM_MEMORY_BYTES;
+  return levelRows + perRow + leafSums + bins + groups + kept + scratch + alignment <= WASM_MEMORY_BYTES;
 }
 
 /** The histogram work's setup for the kernel: the module, the memory, each thread's scratch. */

@@ -685,7 +685,8 @@ function fit(
   // The hot loops in WebAssembly where they run (histogram-wasm.ts), on one memory that holds what
   // they read and write (split-kernel.ts's WasmPassSetup); else the kernel's JavaScript loops.
   const scratchLength = histogramScratchLength(searchFeatures, rows, params.depth, outputs);
-  const fitSize = { rows, evalRows, depth: params.depth, outputs, threads, scratchLength };
+  const hessianSize = kernel.hessianSize(kernel.LOSS[lossName], outputs);
+  const fitSize = { rows, evalRows, depth: params.depth, outputs, hessianSize, threads, scratchLength };
   const wasmModule = wasmPassFits(searchFeatures, fitSize) ? histogramModule() : undefined;
   const wasmArrays = wasmModule ? WasmMemoryArrays.make() : undefined;
   placeBins(features, searchFeatures, threads > 1, wasmArrays);
@@ -702,9 +703,8 @@ function fit(
   learnTarget.set(target);
   const sharedEvalTarget = arrays.float64(evalRows);
   if (evalTarget) sharedEvalTarget.set(evalTarget);
-  const gradient = arrays.float64(rows * outputs);
-  const hessianSize = kernel.hessianSize(kernel.LOSS[lossName], outputs);
-  const hessian = arrays.float64(rows * hessianSize);
+  const gradient = (wasmArrays ?? arrays).float64(rows * outputs);
+  const hessian = (wasmArrays ?? arrays).float64(rows * hessianSize);
   // What the histogram work reads, on its wasm memory when it runs in WebAssembly.
   const weighted = (wasmArrays ?? arrays).float64(rows * outputs);
   const bootstrap = (wasmArrays ?? arrays).float64(rows);
