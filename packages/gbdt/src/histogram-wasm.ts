@@ -154,6 +154,10 @@ const elementAt = (base: number, index: number, shift: number): number[] => [
   ...op.add,
 ];
 
+/** Each parameter name's index. */
+const parameterIndices = <Name extends string>(names: readonly Name[]): Record<Name, number> =>
+  Object.fromEntries(names.map((name, index) => [name, index])) as Record<Name, number>;
+
 /** One function of the module: its parameter types, an optional i32 result, its locals and code. */
 class WasmFunction {
   readonly name: string;
@@ -269,10 +273,7 @@ const LIST_PARAMS = [
  */
 function listFunction(stride: number): WasmFunction {
   const f = new WasmFunction(`list${stride}`, LIST_PARAMS.length, true);
-  const p = Object.fromEntries(LIST_PARAMS.map((name, index) => [name, index])) as Record<
-    (typeof LIST_PARAMS)[number],
-    number
-  >;
+  const p = parameterIndices(LIST_PARAMS);
   const [block, totals, row, last, listed, slot, leaf, cell, packed, at] = Array.from({ length: 10 }, () =>
     f.local(I32),
   ) as number[];
@@ -476,10 +477,7 @@ const LEAF_SUMS_PARAMS = [
  */
 function leafSumsFunction(): WasmFunction {
   const f = new WasmFunction("leafSums", LEAF_SUMS_PARAMS.length);
-  const p = Object.fromEntries(LEAF_SUMS_PARAMS.map((name, index) => [name, index])) as Record<
-    (typeof LEAF_SUMS_PARAMS)[number],
-    number
-  >;
+  const p = parameterIndices(LEAF_SUMS_PARAMS);
   const block = f.local(I32);
   const counts = f.local(I32);
   const sumsG = f.local(I32);
@@ -601,10 +599,7 @@ function scoreFunction(): WasmFunction {
     "score",
     SCORE_PARAMS.map((name) => (name === "scaledL2" || name === "scale" ? F64 : I32)),
   );
-  const p = Object.fromEntries(SCORE_PARAMS.map((name, index) => [name, index])) as Record<
-    (typeof SCORE_PARAMS)[number],
-    number
-  >;
+  const p = parameterIndices(SCORE_PARAMS);
   const bin = f.local(I32);
   const leaf = f.local(I32);
   const at = f.local(I32);

@@ -295,30 +295,25 @@ describe("FitThreads", () => {
     expect(new Set(alone.perRow.evalLeafOf)).toEqual(new Set([0, 1, 2, 3]));
   });
 
+  /** The jobs' results of two `levelJobs` runs are the same. */
+  const expectSameJobs = (actual: ReturnType<typeof levelJobs>, expected: ReturnType<typeof levelJobs>) => {
+    expect(actual.list).toEqual(expected.list);
+    expect(actual.search).toEqual(expected.search);
+    expect(actual.leafOf).toEqual(expected.leafOf);
+    expect(actual.sides).toEqual(expected.sides);
+    expect(actual.weighedSides).toEqual(expected.weighedSides);
+    expect(actual.perRow).toEqual(expected.perRow);
+  };
+
   it("lists, scores, splits and finds the tree's leaves the same with the hot loops in WebAssembly, on the main thread alone and on workers", () => {
     const reference = levelJobs(1);
-    for (const threads of [1, 3]) {
-      const onWasm = levelJobs(threads, false, undefined, true);
-      expect(onWasm.list).toEqual(reference.list);
-      expect(onWasm.search).toEqual(reference.search);
-      expect(onWasm.leafOf).toEqual(reference.leafOf);
-      expect(onWasm.sides).toEqual(reference.sides);
-      expect(onWasm.weighedSides).toEqual(reference.weighedSides);
-      expect(onWasm.perRow).toEqual(reference.perRow);
-    }
+    for (const threads of [1, 3]) expectSameJobs(levelJobs(threads, false, undefined, true), reference);
   });
 
   it("lists and splits the same on the main thread alone (runAlone) as on every thread", () => {
     const reference = levelJobs(3);
-    for (const onWasm of [false, true]) {
-      const alone = levelJobs(3, false, undefined, onWasm, true);
-      expect(alone.list).toEqual(reference.list);
-      expect(alone.search).toEqual(reference.search);
-      expect(alone.leafOf).toEqual(reference.leafOf);
-      expect(alone.sides).toEqual(reference.sides);
-      expect(alone.weighedSides).toEqual(reference.weighedSides);
-      expect(alone.perRow).toEqual(reference.perRow);
-    }
+    for (const onWasm of [false, true])
+      expectSameJobs(levelJobs(3, false, undefined, onWasm, true), reference);
   });
 
   it("draws the score noise where it lies in the random stream, whichever thread scores a candidate", () => {
