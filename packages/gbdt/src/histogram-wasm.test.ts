@@ -449,47 +449,37 @@ describe("score", () => {
             noise[at] = (next() - 0.5) * 0.01;
           });
           const groups = byRows ? binGroups(bins, binCount, arrays) : undefined;
+          // The kernel's wasm scorer, on a thread's scratch of a depth-3 fit (4 leaves at level 2).
           const depth = 3;
-          const layout = kernel.scoreScratch(depth, outputs);
-          const scratch = arrays.uint8(layout.bytes).byteOffset;
-          const { exports } = new WebAssembly.Instance(histogramModule() as WebAssembly.Module, {
-            env: { memory: arrays.memory },
-          });
-          (exports.score as (...args: number[]) => void)(
-            byRows ? 0 : cells.byteOffset,
-            groups ? groups.rows.byteOffset : 0,
-            groups ? groups.start.byteOffset : 0,
+          const pass = kernel.wasmPass(
+            wasmPassSetup(histogramModule() as WebAssembly.Module, arrays, 1, 0, depth, outputs),
+            0,
+          );
+          const shared = {
+            outputs,
+            depth,
+            totalWeight,
+            totalDelta,
+            bootstrap,
+            weighted,
+            leafOf,
+            noise: noise ?? arrays.float64(0),
+          } as unknown as SearchShared;
+          const [score, bin] = kernel.wasmScorer(pass, shared)(
+            cells,
+            groups,
             binCount,
             leaves,
-            outputs,
-            totalWeight.byteOffset,
-            totalDelta.byteOffset,
-            scratch + layout.partWeight,
-            scratch + layout.partDelta,
-            scratch + layout.termNumerator,
-            scratch + layout.termDenominator,
-            scratch + layout.cellSums,
-            scratch + layout.touched,
-            scratch + layout.flags,
-            scratch + layout.result,
-            noise ? noise.byteOffset : 0,
-            noise ? 1 : 0,
-            bootstrap.byteOffset,
-            weighted.byteOffset,
-            leafOf.byteOffset,
+            noise ? 0 : -1,
             scaledL2,
             scale,
           );
           const expected = reference(cells, totals, outputs, noise);
           const best = expected.indexOf(Math.max(...expected));
-          expect(new Int32Array(arrays.memory.buffer, scratch + layout.result + 8, 1)[0]).toBe(best);
-          expect(new Float64Array(arrays.memory.buffer, scratch + layout.result, 1)[0]).toBeCloseTo(
-            expected[best] as number,
-            10,
-          );
+          expect(bin).toBe(best);
+          expect(score).toBeCloseTo(expected[best] as number, 10);
           // The per-leaf flags are all 0 again for the next call.
-          expect(new Uint32Array(arrays.memory.buffer, scratch + layout.flags, 4)).toEqual(
-            new Uint32Array(4),
-          );
+          const flags = pass.scoreAt + kernel.scoreScratch(depth, outputs).flags;
+          expect(new Uint32Array(arrays.memory.buffer, flags, 4)).toEqual(new Uint32Array(4));
         });
 });

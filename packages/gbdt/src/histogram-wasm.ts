@@ -154,6 +154,15 @@ const elementAt = (base: number, index: number, shift: number): number[] => [
   ...op.add,
 ];
 
+/**
+ * `last` = min(`rowCount`, (`block` + 1) × `blockRows`), all locals: the end of a block's rows
+ * (the list and leaf-sum loops walk blocks as the kernel does).
+ */
+const blockEnd = (f: WasmFunction, block: number, blockRows: number, rowCount: number, last: number) => {
+  f.emit(op.get(block), op.const32(1), op.add, op.get(blockRows), op.mul, op.set(last));
+  f.emit(op.get(rowCount), op.get(last), op.get(last), op.get(rowCount), op.gtU, op.select, op.set(last));
+};
+
 /** Each parameter name's index. */
 const parameterIndices = <Name extends string>(names: readonly Name[]): Record<Name, number> =>
   Object.fromEntries(names.map((name, index) => [name, index])) as Record<Name, number>;
@@ -291,17 +300,7 @@ function listFunction(stride: number): WasmFunction {
     f.forLoop(at!, op.const32(0), op.get(p.zeroBytes), op.const32(16), () =>
       f.emit(op.get(totals!), op.get(at!), op.add, op.zeroV128, op.storeV128(0)),
     );
-    // last = min(rowCount, (block + 1) × blockRows)
-    f.emit(op.get(block!), op.const32(1), op.add, op.get(p.blockRows), op.mul, op.set(last!));
-    f.emit(
-      op.get(p.rowCount),
-      op.get(last!),
-      op.get(last!),
-      op.get(p.rowCount),
-      op.gtU,
-      op.select,
-      op.set(last!),
-    );
+    blockEnd(f, block!, p.blockRows, p.rowCount, last!);
     f.emit(op.const32(0), op.set(listed!));
     // Every row is written to the scratch; the count only moves past the listed ones.
     f.forLoop(
@@ -325,15 +324,7 @@ function listFunction(stride: number): WasmFunction {
       f.emit(op.get(p.packedAt), op.get(p.next), op.const32(stride * 8), op.mul, op.add, op.set(packed!));
       f.emit(op.get(totals!), op.get(leaf!), op.const32(stride * 8), op.mul, op.add, op.set(cell!));
       // (weight, first gradient), then for three outputs (second, third gradient).
-      f.emit(
-        op.get(p.bootstrapAt),
-        op.get(row!),
-        op.const32(3),
-        op.shl,
-        op.add,
-        op.loadF64(0),
-        op.splatF64x2,
-      );
+      f.emit(elementAt(p.bootstrapAt, row!, 3), op.loadF64(0), op.splatF64x2);
       f.emit(op.get(p.weightedAt), op.get(row!), op.const32(rowBytes), op.mul, op.add, op.loadF64(0));
       f.emit(op.replaceLaneF64x2(1), op.set(pairs[0]!));
       if (stride === 4)
@@ -513,17 +504,7 @@ function leafSumsFunction(): WasmFunction {
     f.forLoop(at, op.const32(0), op.get(blockBytes), op.const32(8), () =>
       f.emit(op.get(counts), op.get(at), op.add, op.constF64Zero, op.storeF64),
     );
-    // last = min(rowCount, (block + 1) × blockRows)
-    f.emit(op.get(block), op.const32(1), op.add, op.get(p.blockRows), op.mul, op.set(last));
-    f.emit(
-      op.get(p.rowCount),
-      op.get(last),
-      op.get(last),
-      op.get(p.rowCount),
-      op.gtU,
-      op.select,
-      op.set(last),
-    );
+    blockEnd(f, block, p.blockRows, p.rowCount, last);
     f.forLoop(row, [...op.get(block), ...op.get(p.blockRows), ...op.mul], op.get(last), op.const32(1), () => {
       f.emit(elementAt(p.leafRowsAt, row, 2), op.load32(0), op.set(leaf));
       f.emit(elementAt(counts, leaf, 3), elementAt(counts, leaf, 3), op.loadF64(0));

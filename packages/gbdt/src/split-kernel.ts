@@ -1776,6 +1776,7 @@ export function splitKernel() {
     KeptHistograms,
     HistogramBuilder,
     wasmPass,
+    wasmScorer,
     scoreScratch,
     threadJobs,
     serveWorker,

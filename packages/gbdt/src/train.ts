@@ -691,7 +691,9 @@ function fit(
   const wasmArrays = wasmModule ? WasmMemoryArrays.make() : undefined;
   placeBins(features, searchFeatures, threads > 1, wasmArrays);
   const arrays = threads > 1 ? sharedArrays : ordinaryArrays;
-  groupBins(searchFeatures, rows, params.depth, wasmArrays ?? arrays);
+  // What the hot loops read and write: on their wasm memory when they run in WebAssembly.
+  const hotArrays = wasmArrays ?? arrays;
+  groupBins(searchFeatures, rows, params.depth, hotArrays);
   const bias = new Array<number>(outputs).fill(0);
   if (lossName === "RMSE") bias[0] = target.reduce((sum, value) => sum + value, 0) / rows;
   const raw = arrays.float64(rows * outputs);
@@ -703,16 +705,15 @@ function fit(
   learnTarget.set(target);
   const sharedEvalTarget = arrays.float64(evalRows);
   if (evalTarget) sharedEvalTarget.set(evalTarget);
-  const gradient = (wasmArrays ?? arrays).float64(rows * outputs);
-  const hessian = (wasmArrays ?? arrays).float64(rows * hessianSize);
-  // What the histogram work reads, on its wasm memory when it runs in WebAssembly.
-  const weighted = (wasmArrays ?? arrays).float64(rows * outputs);
-  const bootstrap = (wasmArrays ?? arrays).float64(rows);
-  const leafOf = (wasmArrays ?? arrays).uint32(rows);
-  const averagingLeafOf = (wasmArrays ?? arrays).uint32(rows);
-  const evalLeafOf = (wasmArrays ?? arrays).uint32(evalRows);
+  const gradient = hotArrays.float64(rows * outputs);
+  const hessian = hotArrays.float64(rows * hessianSize);
+  const weighted = hotArrays.float64(rows * outputs);
+  const bootstrap = hotArrays.float64(rows);
+  const leafOf = hotArrays.uint32(rows);
+  const averagingLeafOf = hotArrays.uint32(rows);
+  const evalLeafOf = hotArrays.uint32(evalRows);
   // Each level's rows and per-leaf totals, and the sparse features' sums (histograms.ts).
-  const levelRows = new LevelRows(rows, outputs, params.depth, wasmArrays ?? arrays);
+  const levelRows = new LevelRows(rows, outputs, params.depth, hotArrays);
   const sparseSums = new SparseSums(outputs, sparseCount, ...sparseRowLists(features, rows), levelRows);
   const shared: SearchShared = {
     rows,
@@ -723,7 +724,7 @@ function fit(
       wasmModule && wasmArrays
         ? wasmPassSetup(wasmModule, wasmArrays, threads, scratchLength, params.depth, outputs)
         : undefined,
-    kept: keptStores(searchFeatures, rows, params.depth, outputs, wasmArrays ?? arrays),
+    kept: keptStores(searchFeatures, rows, params.depth, outputs, hotArrays),
     leafOf,
     bootstrap,
     bootstrapType: kernel.BOOTSTRAP[params.bootstrap_type],
@@ -753,11 +754,14 @@ function fit(
         depth: params.depth,
       },
       arrays,
-      wasmArrays ?? arrays,
+      hotArrays,
     ),
   };
   const { control } = shared;
   const fitThreads = new FitThreads(shared, sparseSums, booted);
+  // The list and split jobs: on the main thread alone on small data (a hand-over costs more).
+  const runRowJob = (job: "LIST" | "SPLIT") =>
+    rows <= ALONE_ROWS ? fitThreads.runAlone(job) : fitThreads.run(job);
   const lambda = Math.max(params.l2_leaf_reg, 1e-20);
   const usedCtrs = new Set<string>();
   const learnMetrics: Record<string, number[]> = Object.fromEntries(learnMetricList.map((m) => [m.name, []]));
@@ -831,8 +835,7 @@ function fit(
         levelRows.begin(level, smallIsHigh);
         control[CONTROL.LEVEL] = level;
         control[CONTROL.SMALL_IS_HIGH] = smallIsHigh ? 1 : 0;
-        if (rows <= ALONE_ROWS) fitThreads.runAlone("LIST");
-        else fitThreads.run("LIST");
+        runRowJob("LIST");
         levelRows.finish(listed);
         const tried: number[] = [];
         for (let unit = 0; unit < units; unit++)
@@ -884,8 +887,7 @@ function fit(
         // Each thread splits its rows and counts their sides (for the next level's list).
         control[CONTROL.SPLIT_FEATURE] = choice.feature;
         control[CONTROL.SPLIT_BIN] = choice.bin;
-        if (rows <= ALONE_ROWS) fitThreads.runAlone("SPLIT");
-        else fitThreads.run("SPLIT");
+        runRowJob("SPLIT");
         choices.push(choice);
       }
 
