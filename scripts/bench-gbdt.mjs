@@ -10,13 +10,15 @@
 // Peers run through Debian's python3 packages (benchmark-only; installed with apt when missing).
 // Usage: pnpm bench:gbdt [--sizes 10000,100000,1000000] [--kaggle PATH | --kaggle ""] [--threads 2]
 //        [--peers xgboost,sklearn | --peers ""] [--seeds 1] [--splits 1] [--repeat 1]
-//        [--ct-params JSON]
+//        [--ct-params JSON] [--sklearn-leaves 31 | --sklearn-leaves none]
 // --seeds N trains ct N times (random_seed 42 … 42 + N − 1) and shows the means; --splits N runs
 // every engine on N data sets per size (data seeds 42 … 42 + N − 1: the synthetic data drawn
 // again, the Kaggle rows shuffled again, so another learn/validation split) and shows the means
 // and ct's accuracy difference to each peer, split by split; --repeat N fits every engine N times,
 // taking turns, and shows each one's median time (this machine's speed drifts by tens of per
-// cent); --ct-params adds or overrides ct's parameters.
+// cent); --ct-params adds or overrides ct's parameters; --sklearn-leaves sets sklearn's
+// max_leaf_nodes (its default, 31, unless "none": then depth alone limits its trees, as it does
+// ct's and XGBoost's).
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -47,6 +49,7 @@ const { values, positionals } = parseArgs({
     "ct-params": { type: "string", default: "{}" },
     peers: { type: "string", default: "xgboost,sklearn" },
     "ct-child": { type: "boolean", default: false },
+    "sklearn-leaves": { type: "string", default: "31" },
   },
   allowPositionals: true,
 });
@@ -59,6 +62,13 @@ const splitSeeds = Array.from({ length: Number(values.splits) }, (_, at) => 42 +
 // Fits per engine and data set, taking turns; the table shows each engine's median time.
 const repeat = Number(values.repeat);
 const peers = values.peers.split(",").filter(Boolean);
+if (
+  values["sklearn-leaves"] !== "none" &&
+  !(/^\d+$/.test(values["sklearn-leaves"]) && Number(values["sklearn-leaves"]) >= 2)
+) {
+  console.error(`--sklearn-leaves ${values["sklearn-leaves"]}: expected an integer ≥ 2, or "none"`);
+  process.exit(2);
+}
 const python = "/usr/bin/python3";
 
 if (
@@ -223,6 +233,7 @@ import numpy as np, pandas as pd
 from sklearn.ensemble import HistGradientBoostingClassifier
 import xgboost as xgb
 which, path, n_train, categorical, threads = sys.argv[1], sys.argv[2], int(sys.argv[3]), json.loads(sys.argv[4]), int(sys.argv[5])
+max_leaf_nodes = None if sys.argv[6] == "none" else int(sys.argv[6])
 df = pd.read_csv(path, keep_default_na=False, na_values=[""])
 y = df.pop("label").astype("category").cat.codes.to_numpy()
 for name in categorical:
@@ -235,14 +246,19 @@ if which == "xgboost":
     iterations = model.best_iteration + 1
     predicted = model.predict(Xv)
 else:
+    # sklearn 1.2 takes no external validation set: it draws its own with train_test_split. To stop
+    # on the same validation rows as the others, its split is replaced by one that hands back the
+    # rows as given (training rows first): its own early stopping on the validation loss, unchanged.
+    import sklearn.ensemble._hist_gradient_boosting.gradient_boosting as hgb
+    hgb.train_test_split = lambda X, y, **_: (X[:n_train], X[n_train:], y[:n_train], y[n_train:])
     codes = df.copy()
     for name in categorical:
         codes[name] = codes[name].cat.codes.replace(-1, np.nan)
     mask = [name in categorical for name in codes.columns]
-    model = HistGradientBoostingClassifier(max_depth=8, learning_rate=0.3, max_iter=2000, early_stopping=True, n_iter_no_change=50, validation_fraction=None, random_state=42, categorical_features=mask or None)
-    # sklearn 1.2 cannot take an external validation set: it validates on the training loss.
-    model.fit(codes.iloc[:n_train], yt)
-    iterations = model.n_iter_
+    model = HistGradientBoostingClassifier(max_depth=8, max_leaf_nodes=max_leaf_nodes, learning_rate=0.3, max_iter=2000, early_stopping=True, n_iter_no_change=50, scoring="loss", validation_fraction=len(yv), random_state=42, categorical_features=mask or None)
+    model.fit(codes, y)
+    # Its best iteration (validation_score_[0] is before the first tree); it keeps every tree.
+    iterations = int(np.argmax(model.validation_score_))
     predicted = model.predict(codes.iloc[n_train:])
 seconds = time.perf_counter() - start
 accuracy = float((predicted == yv).mean())
@@ -373,7 +389,16 @@ function fitAll(id) {
   const fitPeer = (which) => {
     const out = execFileSync(
       python,
-      ["-c", peerScript, which, path, String(nTrain), JSON.stringify(catNames), String(threads)],
+      [
+        "-c",
+        peerScript,
+        which,
+        path,
+        String(nTrain),
+        JSON.stringify(catNames),
+        String(threads),
+        values["sklearn-leaves"],
+      ],
       {
         encoding: "utf8",
         env: { ...process.env, OMP_NUM_THREADS: String(threads) },
@@ -423,7 +448,7 @@ console.log(
   `\nMachine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
 );
 console.log(
-  `Command: pnpm bench:gbdt --sizes ${values.sizes}${values.kaggle === "" ? ' --kaggle ""' : ""} --threads ${threads} --peers ${values.peers || '""'}${seeds.length > 1 ? ` --seeds ${seeds.length}` : ""}${splitSeeds.length > 1 ? ` --splits ${splitSeeds.length}` : ""}${repeat > 1 ? ` --repeat ${repeat}` : ""}${values["ct-params"] !== "{}" ? ` --ct-params '${values["ct-params"]}'` : ""}\n`,
+  `Command: pnpm bench:gbdt --sizes ${values.sizes}${values.kaggle === "" ? ' --kaggle ""' : ""} --threads ${threads} --peers ${values.peers || '""'}${seeds.length > 1 ? ` --seeds ${seeds.length}` : ""}${splitSeeds.length > 1 ? ` --splits ${splitSeeds.length}` : ""}${repeat > 1 ? ` --repeat ${repeat}` : ""}${values["ct-params"] !== "{}" ? ` --ct-params '${values["ct-params"]}'` : ""}${values["sklearn-leaves"] !== "31" ? ` --sklearn-leaves ${values["sklearn-leaves"]}` : ""}\n`,
 );
 console.log(
   "| data (rows) | engine | fit (s) | iterations | peak RSS (MB) | val accuracy | ct time ÷ engine time |",
