@@ -1,4 +1,22 @@
 import type { ArrayMaker } from "./histograms.ts";
+import { softmax3Function, softmax3LossFunction } from "./loss-wasm.ts";
+import {
+  blockEnd,
+  elementAt,
+  F64,
+  I32,
+  MAX_PAGES,
+  op,
+  PAGE_BYTES,
+  parameterIndices,
+  section,
+  text,
+  unsigned,
+  V128,
+  vector,
+  WasmFunction,
+} from "./wasm-emit.ts";
+import { WasmMath } from "./wasm-math.ts";
 
 /**
  * The kernel's hottest loops over rows and histogram cells as a WebAssembly module, with 128-bit
@@ -35,193 +53,6 @@ export const WASM_STRIDES = [2, 4] as const;
 
 /** Features summed by one call (the kernel's HistogramBuilder.BATCH). */
 const MAX_FEATURES = 4;
-/** The most 64 KiB pages a wasm32 memory can have: 4 GiB. */
-const MAX_PAGES = 65536;
-const PAGE_BYTES = 65536;
-/** The most bytes a wasm32 memory can hold. */
-export const WASM_MEMORY_BYTES = MAX_PAGES * PAGE_BYTES;
-
-const unsigned = (value: number): number[] => {
-  const bytes: number[] = [];
-  let rest = value >>> 0;
-  do {
-    const low = rest & 0x7f;
-    rest >>>= 7;
-    bytes.push(rest === 0 ? low : low | 0x80);
-  } while (rest !== 0);
-  return bytes;
-};
-
-const signed = (value: number): number[] => {
-  const bytes: number[] = [];
-  let rest = value | 0;
-  for (;;) {
-    const low = rest & 0x7f;
-    rest >>= 7;
-    if ((rest === 0 && (low & 0x40) === 0) || (rest === -1 && (low & 0x40) !== 0)) {
-      bytes.push(low);
-      return bytes;
-    }
-    bytes.push(low | 0x80);
-  }
-};
-
-const vector = (items: number[][]): number[] => [...unsigned(items.length), ...items.flat()];
-const text = (value: string): number[] => vector([...new TextEncoder().encode(value)].map((byte) => [byte]));
-const section = (id: number, body: number[]): number[] => [id, ...unsigned(body.length), ...body];
-
-const I32 = 0x7f;
-const F64 = 0x7c;
-const V128 = 0x7b;
-/** An f64.const's immediate: the double's 8 bytes, little-endian. */
-const f64Bytes = (value: number): number[] => {
-  const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, value, true);
-  return [...new Uint8Array(view.buffer)];
-};
-const simd = (code: number): number[] => [0xfd, ...unsigned(code)];
-const op = {
-  block: [0x02, 0x40],
-  loop: [0x03, 0x40],
-  if: [0x04, 0x40],
-  /** An `if` whose arms leave an f64. */
-  ifF64: [0x04, 0x7c],
-  else: [0x05],
-  end: [0x0b],
-  br: (depth: number) => [0x0c, ...unsigned(depth)],
-  brIf: (depth: number) => [0x0d, ...unsigned(depth)],
-  select: [0x1b],
-  get: (local: number) => [0x20, ...unsigned(local)],
-  set: (local: number) => [0x21, ...unsigned(local)],
-  /** i32.load / i32.store, 4-byte aligned; f64.load, 8-byte aligned. */
-  load32: (offset: number) => [0x28, 2, ...unsigned(offset)],
-  loadF64: (offset: number) => [0x2b, 3, ...unsigned(offset)],
-  load8: [0x2d, 0, 0],
-  store32: [0x36, 2, 0],
-  store32At: (offset: number) => [0x36, 2, ...unsigned(offset)],
-  storeF64: [0x39, 3, 0],
-  storeF64At: (offset: number) => [0x39, 3, ...unsigned(offset)],
-  const32: (value: number) => [0x41, ...signed(value)],
-  constF64: (value: number) => [0x44, ...f64Bytes(value)],
-  constF64Zero: [0x44, 0, 0, 0, 0, 0, 0, 0, 0],
-  eqz: [0x45],
-  eq: [0x46],
-  gtU: [0x4b],
-  leU: [0x4d],
-  geU: [0x4f],
-  eqF64: [0x61],
-  neF64: [0x62],
-  gtF64: [0x64],
-  add: [0x6a],
-  sub: [0x6b],
-  mul: [0x6c],
-  and: [0x71],
-  shl: [0x74],
-  shrU: [0x76],
-  popcnt: [0x69],
-  or: [0x72],
-  sqrtF64: [0x9f],
-  addF64: [0xa0],
-  subF64: [0xa1],
-  mulF64: [0xa2],
-  divF64: [0xa3],
-  maxF64: [0xa5],
-  /** v128.load / v128.store with an 8-byte alignment hint (the doubles' own). */
-  loadV128: (offset: number) => [...simd(0), 3, ...unsigned(offset)],
-  storeV128: (offset: number) => [...simd(11), 3, ...unsigned(offset)],
-  zeroV128: [...simd(12), ...new Array<number>(16).fill(0)],
-  splatF64x2: simd(20),
-  replaceLaneF64x2: (lane: number) => [...simd(34), lane],
-  splatI8x16: simd(15),
-  splatI32x4: simd(17),
-  gtUI8x16: simd(40),
-  andV128: simd(78),
-  orV128: simd(80),
-  bitmaskI8x16: simd(100),
-  /** i16x8.extend_low / extend_high_i8x16_s, i32x4.extend_low / extend_high_i16x8_s. */
-  extendI16x8: (high: boolean) => simd(high ? 136 : 135),
-  extendI32x4: (high: boolean) => simd(high ? 168 : 167),
-  addF64x2: simd(240),
-  subF64x2: simd(241),
-};
-
-/** The address `base + (index << shift)` of two locals: element `index` of an array of 2^shift-byte values at `base`. */
-const elementAt = (base: number, index: number, shift: number): number[] => [
-  ...op.get(base),
-  ...op.get(index),
-  ...op.const32(shift),
-  ...op.shl,
-  ...op.add,
-];
-
-/**
- * `last` = min(`rowCount`, (`block` + 1) × `blockRows`), all locals: the end of a block's rows
- * (the list and leaf-sum loops walk blocks as the kernel does).
- */
-const blockEnd = (f: WasmFunction, block: number, blockRows: number, rowCount: number, last: number) => {
-  f.emit(op.get(block), op.const32(1), op.add, op.get(blockRows), op.mul, op.set(last));
-  f.emit(op.get(rowCount), op.get(last), op.get(last), op.get(rowCount), op.gtU, op.select, op.set(last));
-};
-
-/** Each parameter name's index. */
-const parameterIndices = <Name extends string>(names: readonly Name[]): Record<Name, number> =>
-  Object.fromEntries(names.map((name, index) => [name, index])) as Record<Name, number>;
-
-/** One function of the module: its parameter types, an optional i32 result, its locals and code. */
-class WasmFunction {
-  readonly name: string;
-  readonly params: number[];
-  readonly result: boolean;
-  readonly code: number[] = [];
-  private readonly locals: number[] = [];
-
-  /** `params`: their types, or a count of i32 parameters. */
-  constructor(name: string, params: number | number[], result = false) {
-    this.name = name;
-    this.params = typeof params === "number" ? new Array<number>(params).fill(I32) : params;
-    this.result = result;
-  }
-
-  /** A new local of type `type` (I32, F64, V128): its index. */
-  local(type: number): number {
-    this.locals.push(type);
-    return this.params.length + this.locals.length - 1;
-  }
-
-  /** The function's type in the type section. */
-  signature(): number[] {
-    return [0x60, ...vector(this.params.map((type) => [type])), ...vector(this.result ? [[I32]] : [])];
-  }
-
-  emit(...parts: number[][]): void {
-    for (const part of parts) this.code.push(...part);
-  }
-
-  /** `for (counter = from; counter < limit; counter += step) body()`, `from`, `limit` and `step` as code. */
-  forLoop(counter: number, from: number[], limit: number[], step: number[], body: () => void): void {
-    this.emit(from, op.set(counter), op.block, op.loop);
-    this.emit(op.get(counter), limit, op.geU, op.brIf(1));
-    body();
-    this.emit(op.get(counter), step, op.add, op.set(counter), op.br(0), op.end, op.end);
-  }
-
-  /** The function's entry in the code section. */
-  bytes(): number[] {
-    const groups: number[][] = [];
-    for (const type of this.locals) {
-      const last = groups.at(-1);
-      if (last && last[1] === type) last[0]! += 1;
-      else groups.push([1, type]);
-    }
-    const body = [
-      ...vector(groups.map(([count, type]) => [...unsigned(count!), type!])),
-      ...this.code,
-      ...op.end,
-    ];
-    return [...unsigned(body.length), ...body];
-  }
-}
-
 /** The histogram pass `s<stride>n<features>`. */
 function passFunction(stride: number, features: number): WasmFunction {
   const f = new WasmFunction(passName(stride, features), 5 + 2 * MAX_FEATURES);
@@ -281,7 +112,7 @@ const LIST_PARAMS = [
  * add them to its leaf's block totals. Returns the next `next`.
  */
 function listFunction(stride: number): WasmFunction {
-  const f = new WasmFunction(`list${stride}`, LIST_PARAMS.length, true);
+  const f = new WasmFunction(`list${stride}`, LIST_PARAMS.length, I32);
   const p = parameterIndices(LIST_PARAMS);
   const [block, totals, row, last, listed, slot, leaf, cell, packed, at] = Array.from({ length: 10 }, () =>
     f.local(I32),
@@ -392,7 +223,7 @@ function subtractFunction(): WasmFunction {
  * bits, the mask widened to four vectors of four leaves.
  */
 function splitFunction(): WasmFunction {
-  const f = new WasmFunction("split", 6, true);
+  const f = new WasmFunction("split", 6, I32);
   const [valuesAt, leafOfAt, from, to, bin, level] = [0, 1, 2, 3, 4, 5];
   const row = f.local(I32);
   const right = f.local(I32);
@@ -746,6 +577,17 @@ function scoreFunction(): WasmFunction {
   return f;
 }
 
+/** `exp(x)` and `log(x)` (f64 → f64) on their own, as the tests compare them with `Math`'s. */
+function mathFunctions(): WasmFunction[] {
+  return (["exp", "log"] as const).map((name) => {
+    const f = new WasmFunction(name, [F64], F64);
+    const math = new WasmMath(f);
+    f.emit(op.get(0));
+    math[name]();
+    return f;
+  });
+}
+
 /** The histogram pass's name for a stride and a number of features. */
 export const passName = (stride: number, features: number): string => `s${stride}n${features}`;
 
@@ -761,6 +603,9 @@ export function histogramModuleBytes(): Uint8Array {
     splitFunction(),
     scoreFunction(),
     leafSumsFunction(),
+    softmax3Function(),
+    softmax3LossFunction(),
+    ...mathFunctions(),
   ];
   // One type per signature.
   const signatures = [...new Set(functions.map((f) => f.signature().join(",")))];

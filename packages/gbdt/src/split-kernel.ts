@@ -69,7 +69,8 @@ export interface SearchFeature {
  * The histogram work in WebAssembly (histogram-wasm.ts): the compiled module and the shared
  * memory that holds what it reads and writes — the level's list (`levelRows`, `levelLeafOfRow`,
  * `levelPacked`, `levelBlockTotals`), `leafOf`, `averagingLeafOf`, `evalLeafOf`, `bootstrap`,
- * `weighted`, `gradient`, `hessian`, `blockLeaves`, the kept histograms, the
+ * `weighted`, `gradient`, `hessian`, `blockLeaves`, `raw`, `target`, `evalRaw`, `evalTarget`, the
+ * kept histograms, the
  * bins of the features marked `binsOnWasm` and, per thread, its histogram scratch
  * (`HistogramBuilder.BATCH` slots of `scratchLength` doubles from byte `scratchAt[thread]`) and
  * its list scratch (`blockRows(depth)` u32 from byte `listScratchAt[thread]`); also, for the score
@@ -627,11 +628,13 @@ export function splitKernel() {
   /**
    * The update job on blocks [first, end): raw += the leaf's values (if `addLeaves`, and then for
    * thread `thread`'s blocks of eval rows too, with per eval block their loss sum when
-   * `CONTROL.EVAL_LOSS` is set), then the derivatives and per block the loss sum.
+   * `CONTROL.EVAL_LOSS` is set), then the derivatives and per block the loss sum. The MultiClass
+   * loss of three classes runs in WebAssembly when there is `wasm`.
    */
   function updateBlocks(
     shared: SearchShared,
     thread: number,
+    wasm: WasmPass | undefined,
     loss: number,
     leafRows: Uint32Array,
     addLeaves: boolean,
@@ -639,6 +642,7 @@ export function splitKernel() {
     end: number,
   ): void {
     const { rows, outputs, raw, target, gradient, hessian, leafValues, blockLoss } = shared;
+    const softmax3 = wasm && loss === LOSS.MultiClass && outputs === 3 ? wasm : undefined;
     const blockSize = blockRows(shared.depth);
     if (addLeaves) {
       const { evalRows, evalLeafOf, evalRaw } = shared;
@@ -658,7 +662,9 @@ export function splitKernel() {
             evalRaw[row * outputs + k] = evalRaw[row * outputs + k]! + leafValues[base + k]!;
         }
         if (evalLoss)
-          shared.blockEvalLoss[block] = lossSum(loss, evalRaw, shared.evalTarget, outputs, from, last);
+          shared.blockEvalLoss[block] = softmax3
+            ? softmax3.softmax3Loss(evalRaw.byteOffset, shared.evalTarget.byteOffset, from, last)
+            : lossSum(loss, evalRaw, shared.evalTarget, outputs, from, last);
       }
     }
     for (let block = first; block < end; block++) {
@@ -670,7 +676,16 @@ export function splitKernel() {
           for (let k = 0; k < outputs; k++)
             raw[row * outputs + k] = raw[row * outputs + k]! + leafValues[base + k]!;
         }
-      blockLoss[block] = derivatives(loss, raw, target, outputs, gradient, hessian, from, last);
+      blockLoss[block] = softmax3
+        ? softmax3.softmax3(
+            raw.byteOffset,
+            target.byteOffset,
+            gradient.byteOffset,
+            hessian.byteOffset,
+            from,
+            last,
+          )
+        : derivatives(loss, raw, target, outputs, gradient, hessian, from, last);
     }
   }
 
@@ -924,7 +939,7 @@ export function splitKernel() {
     histogram[cell + 3] = histogram[cell + 3]! + g2;
   };
 
-  /** A wasm function of the module (histogram-wasm.ts): i32 arguments, maybe an i32 result. */
+  /** A wasm function of the module (histogram-wasm.ts): i32 arguments, maybe a result. */
   type WasmCall = (...args: number[]) => number;
 
   /** A thread's histogram work in WebAssembly: the module's functions, and its scratch. */
@@ -938,6 +953,9 @@ export function splitKernel() {
     score: WasmCall;
     split: WasmCall;
     leafSums: WasmCall;
+    /** `softmax3`, `softmax3Loss` (loss-wasm.ts). */
+    softmax3: WasmCall;
+    softmax3Loss: WasmCall;
     scratch: Float64Array[];
     listScratchAt: number;
     /** The thread's scratch for `score` (`scoreScratch`). */
@@ -968,6 +986,8 @@ export function splitKernel() {
       score: exports.score as WasmCall,
       split: exports.split as WasmCall,
       leafSums: exports.leafSums as WasmCall,
+      softmax3: exports.softmax3 as WasmCall,
+      softmax3Loss: exports.softmax3Loss as WasmCall,
       scratch,
       listScratchAt: setup.listScratchAt[thread]!,
       scoreAt: setup.scoreAt[thread]!,
@@ -1592,6 +1612,7 @@ export function splitKernel() {
             updateBlocks(
               shared,
               thread,
+              wasm,
               control[CONTROL.LOSS]!,
               leafRows,
               control[CONTROL.ADD_LEAVES] === 1,

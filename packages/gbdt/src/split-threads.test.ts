@@ -112,11 +112,11 @@ function levelJobs(threads: number, broken = false, kernelSource?: string, onWas
     });
     return values;
   };
-  const target = sharedArrays.float64(rows);
+  const target = (wasmArrays ?? sharedArrays).float64(rows);
   target.forEach((_, row) => {
     target[row] = Math.floor(next() * outputs);
   });
-  const evalTarget = sharedArrays.float64(evalRows);
+  const evalTarget = (wasmArrays ?? sharedArrays).float64(evalRows);
   evalTarget.forEach((_, row) => {
     evalTarget[row] = Math.floor(next() * outputs);
   });

@@ -1,6 +1,6 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { WASM_MEMORY_BYTES, WASM_STRIDES, type WasmMemoryArrays } from "./histogram-wasm.ts";
+import { WASM_STRIDES, type WasmMemoryArrays } from "./histogram-wasm.ts";
 import type { ArrayMaker, Bins } from "./histograms.ts";
 import {
   type BinGroups,
@@ -11,6 +11,7 @@ import {
   splitKernel,
   type WasmPassSetup,
 } from "./split-kernel.ts";
+import { WASM_MEMORY_BYTES } from "./wasm-emit.ts";
 
 const { CONTROL, JOB } = kernel;
 

@@ -696,14 +696,14 @@ function fit(
   groupBins(searchFeatures, rows, params.depth, hotArrays);
   const bias = new Array<number>(outputs).fill(0);
   if (lossName === "RMSE") bias[0] = target.reduce((sum, value) => sum + value, 0) / rows;
-  const raw = arrays.float64(rows * outputs);
+  const raw = hotArrays.float64(rows * outputs);
   for (let row = 0; row < rows; row++) for (let k = 0; k < outputs; k++) raw[row * outputs + k] = bias[k]!;
-  const evalRaw = arrays.float64(evalRows * outputs);
+  const evalRaw = hotArrays.float64(evalRows * outputs);
   for (let row = 0; row < evalRows; row++)
     for (let k = 0; k < outputs; k++) evalRaw[row * outputs + k] = bias[k]!;
-  const learnTarget = arrays.float64(rows);
+  const learnTarget = hotArrays.float64(rows);
   learnTarget.set(target);
-  const sharedEvalTarget = arrays.float64(evalRows);
+  const sharedEvalTarget = hotArrays.float64(evalRows);
   if (evalTarget) sharedEvalTarget.set(evalTarget);
   const gradient = hotArrays.float64(rows * outputs);
   const hessian = hotArrays.float64(rows * hessianSize);

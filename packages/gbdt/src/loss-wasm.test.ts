@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import { histogramModule, WasmMemoryArrays } from "./histogram-wasm.ts";
+import { mulberry32 } from "./random.ts";
+import { kernel } from "./split-kernel.ts";
+
+type WasmCall = (...args: number[]) => number;
+
+/** Where two arrays' doubles differ (0 and −0 differ, NaN equals NaN). */
+const differences = (a: Float64Array, b: Float64Array): number[] =>
+  [...a.keys()].filter((at) => !Object.is(a[at], b[at]));
+
+/** Rows of three raw outputs spread as a fit's are, and their labels, on a module's memory. */
+function softmaxRows(rows: number, seed: number) {
+  const arrays = new WasmMemoryArrays();
+  const { exports } = new WebAssembly.Instance(histogramModule() as WebAssembly.Module, {
+    env: { memory: arrays.memory },
+  });
+  const next = mulberry32(seed);
+  const raw = arrays.float64(rows * 3);
+  const target = arrays.float64(rows);
+  for (let at = 0; at < raw.length; at++) raw[at] = (next() - 0.5) * 30 * next();
+  for (let row = 0; row < rows; row++) target[row] = Math.floor(next() * 3);
+  // Ties, a dominant class, and outputs far apart (exp underflows to 0).
+  raw.set([1, 1, 1, 0, 0, 40, -800, 5, 0, -0, 0, 2], 0);
+  return { arrays, exports, raw, target };
+}
+
+describe("softmax3 and softmax3Loss", () => {
+  it("give the kernel's MultiClass gradients, Hessian entries and loss sum for three classes, bit for bit", () => {
+    const rows = 20_000;
+    const { arrays, exports, raw, target } = softmaxRows(rows, 11);
+    const gradient = arrays.float64(rows * 3);
+    const hessian = arrays.float64(rows * 6);
+    const from = 3;
+    const to = rows - 5;
+    const loss = (exports.softmax3 as WasmCall)(
+      raw.byteOffset,
+      target.byteOffset,
+      gradient.byteOffset,
+      hessian.byteOffset,
+      from,
+      to,
+    );
+    const jsGradient = new Float64Array(rows * 3);
+    const jsHessian = new Float64Array(rows * 6);
+    const jsLoss = kernel.derivatives(
+      kernel.LOSS.MultiClass,
+      raw,
+      target,
+      3,
+      jsGradient,
+      jsHessian,
+      from,
+      to,
+    );
+    expect(loss).toBe(jsLoss);
+    expect(Number.isFinite(loss) && loss > 0).toBe(true);
+    expect(differences(gradient, jsGradient)).toEqual([]);
+    expect(differences(hessian, jsHessian)).toEqual([]);
+    // Rows outside [from, to) are not written.
+    expect(gradient.subarray(0, 9).every((g) => g === 0)).toBe(true);
+    const sumLoss = (exports.softmax3Loss as WasmCall)(raw.byteOffset, target.byteOffset, 0, rows);
+    expect(sumLoss).toBe(kernel.lossSum(kernel.LOSS.MultiClass, raw, target, 3, 0, rows));
+  });
+});

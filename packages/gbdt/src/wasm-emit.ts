@@ -1,0 +1,226 @@
+/**
+ * A small WebAssembly binary encoder: LEB128 numbers, sections, the opcodes ct's modules use, and
+ * a function builder. ct writes its modules out opcode by opcode at run time (histogram-wasm.ts
+ * says why); this is the part every module shares.
+ */
+/** The most 64 KiB pages a wasm32 memory can have: 4 GiB. */
+export const MAX_PAGES = 65536;
+export const PAGE_BYTES = 65536;
+/** The most bytes a wasm32 memory can hold. */
+export const WASM_MEMORY_BYTES = MAX_PAGES * PAGE_BYTES;
+
+export const unsigned = (value: number): number[] => {
+  const bytes: number[] = [];
+  let rest = value >>> 0;
+  do {
+    const low = rest & 0x7f;
+    rest >>>= 7;
+    bytes.push(rest === 0 ? low : low | 0x80);
+  } while (rest !== 0);
+  return bytes;
+};
+
+const signed = (value: number): number[] => {
+  const bytes: number[] = [];
+  let rest = value | 0;
+  for (;;) {
+    const low = rest & 0x7f;
+    rest >>= 7;
+    if ((rest === 0 && (low & 0x40) === 0) || (rest === -1 && (low & 0x40) !== 0)) {
+      bytes.push(low);
+      return bytes;
+    }
+    bytes.push(low | 0x80);
+  }
+};
+
+export const vector = (items: number[][]): number[] => [...unsigned(items.length), ...items.flat()];
+export const text = (value: string): number[] =>
+  vector([...new TextEncoder().encode(value)].map((byte) => [byte]));
+export const section = (id: number, body: number[]): number[] => [id, ...unsigned(body.length), ...body];
+
+export const I32 = 0x7f;
+export const F64 = 0x7c;
+export const V128 = 0x7b;
+/** An f64.const's immediate: the double's 8 bytes, little-endian. */
+const f64Bytes = (value: number): number[] => {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, value, true);
+  return [...new Uint8Array(view.buffer)];
+};
+const simd = (code: number): number[] => [0xfd, ...unsigned(code)];
+export const op = {
+  block: [0x02, 0x40],
+  loop: [0x03, 0x40],
+  if: [0x04, 0x40],
+  /** An `if` whose arms leave an f64. */
+  ifF64: [0x04, 0x7c],
+  /** A block that leaves an f64. */
+  blockF64: [0x02, 0x7c],
+  else: [0x05],
+  end: [0x0b],
+  br: (depth: number) => [0x0c, ...unsigned(depth)],
+  brIf: (depth: number) => [0x0d, ...unsigned(depth)],
+  select: [0x1b],
+  get: (local: number) => [0x20, ...unsigned(local)],
+  set: (local: number) => [0x21, ...unsigned(local)],
+  /** i32.load / i32.store, 4-byte aligned; f64.load, 8-byte aligned. */
+  load32: (offset: number) => [0x28, 2, ...unsigned(offset)],
+  loadF64: (offset: number) => [0x2b, 3, ...unsigned(offset)],
+  load8: [0x2d, 0, 0],
+  store32: [0x36, 2, 0],
+  store32At: (offset: number) => [0x36, 2, ...unsigned(offset)],
+  storeF64: [0x39, 3, 0],
+  storeF64At: (offset: number) => [0x39, 3, ...unsigned(offset)],
+  const32: (value: number) => [0x41, ...signed(value)],
+  /** An i64.const of a small (i32-range) value. */
+  const64: (value: number) => [0x42, ...signed(value)],
+  constF64: (value: number) => [0x44, ...f64Bytes(value)],
+  constF64Zero: [0x44, 0, 0, 0, 0, 0, 0, 0, 0],
+  eqz: [0x45],
+  ne: [0x47],
+  ltS: [0x48],
+  ltU: [0x49],
+  gtS: [0x4a],
+  geS: [0x4e],
+  xor: [0x73],
+  shrS: [0x75],
+  ltF64: [0x63],
+  geF64: [0x66],
+  shlI64: [0x86],
+  shrUI64: [0x88],
+  orI64: [0x84],
+  wrapI64: [0xa7],
+  truncF64S: [0xaa],
+  extendI32U: [0xad],
+  convertI32S: [0xb7],
+  reinterpretF64: [0xbd],
+  reinterpretI64: [0xbf],
+  eq: [0x46],
+  gtU: [0x4b],
+  leU: [0x4d],
+  geU: [0x4f],
+  eqF64: [0x61],
+  neF64: [0x62],
+  gtF64: [0x64],
+  add: [0x6a],
+  sub: [0x6b],
+  mul: [0x6c],
+  and: [0x71],
+  shl: [0x74],
+  shrU: [0x76],
+  popcnt: [0x69],
+  or: [0x72],
+  negF64: [0x9a],
+  sqrtF64: [0x9f],
+  addF64: [0xa0],
+  subF64: [0xa1],
+  mulF64: [0xa2],
+  divF64: [0xa3],
+  maxF64: [0xa5],
+  /** v128.load / v128.store with an 8-byte alignment hint (the doubles' own). */
+  loadV128: (offset: number) => [...simd(0), 3, ...unsigned(offset)],
+  storeV128: (offset: number) => [...simd(11), 3, ...unsigned(offset)],
+  zeroV128: [...simd(12), ...new Array<number>(16).fill(0)],
+  splatF64x2: simd(20),
+  replaceLaneF64x2: (lane: number) => [...simd(34), lane],
+  splatI8x16: simd(15),
+  splatI32x4: simd(17),
+  gtUI8x16: simd(40),
+  andV128: simd(78),
+  orV128: simd(80),
+  bitmaskI8x16: simd(100),
+  /** i16x8.extend_low / extend_high_i8x16_s, i32x4.extend_low / extend_high_i16x8_s. */
+  extendI16x8: (high: boolean) => simd(high ? 136 : 135),
+  extendI32x4: (high: boolean) => simd(high ? 168 : 167),
+  addF64x2: simd(240),
+  subF64x2: simd(241),
+};
+
+/** The address `base + (index << shift)` of two locals: element `index` of an array of 2^shift-byte values at `base`. */
+export const elementAt = (base: number, index: number, shift: number): number[] => [
+  ...op.get(base),
+  ...op.get(index),
+  ...op.const32(shift),
+  ...op.shl,
+  ...op.add,
+];
+
+/**
+ * `last` = min(`rowCount`, (`block` + 1) × `blockRows`), all locals: the end of a block's rows
+ * (the list and leaf-sum loops walk blocks as the kernel does).
+ */
+export const blockEnd = (
+  f: WasmFunction,
+  block: number,
+  blockRows: number,
+  rowCount: number,
+  last: number,
+) => {
+  f.emit(op.get(block), op.const32(1), op.add, op.get(blockRows), op.mul, op.set(last));
+  f.emit(op.get(rowCount), op.get(last), op.get(last), op.get(rowCount), op.gtU, op.select, op.set(last));
+};
+
+/** Each parameter name's index. */
+export const parameterIndices = <Name extends string>(names: readonly Name[]): Record<Name, number> =>
+  Object.fromEntries(names.map((name, index) => [name, index])) as Record<Name, number>;
+
+/** One function of the module: its parameter types, an optional i32 result, its locals and code. */
+export class WasmFunction {
+  readonly name: string;
+  readonly params: number[];
+  /** Its result's type (I32, F64), if it has one. */
+  readonly result: number | undefined;
+  readonly code: number[] = [];
+  private readonly locals: number[] = [];
+
+  /** `params`: their types, or a count of i32 parameters. */
+  constructor(name: string, params: number | number[], result?: number) {
+    this.name = name;
+    this.params = typeof params === "number" ? new Array<number>(params).fill(I32) : params;
+    this.result = result;
+  }
+
+  /** A new local of type `type` (I32, F64, V128): its index. */
+  local(type: number): number {
+    this.locals.push(type);
+    return this.params.length + this.locals.length - 1;
+  }
+
+  /** The function's type in the type section. */
+  signature(): number[] {
+    return [
+      0x60,
+      ...vector(this.params.map((type) => [type])),
+      ...vector(this.result === undefined ? [] : [[this.result]]),
+    ];
+  }
+
+  emit(...parts: number[][]): void {
+    for (const part of parts) this.code.push(...part);
+  }
+
+  /** `for (counter = from; counter < limit; counter += step) body()`, `from`, `limit` and `step` as code. */
+  forLoop(counter: number, from: number[], limit: number[], step: number[], body: () => void): void {
+    this.emit(from, op.set(counter), op.block, op.loop);
+    this.emit(op.get(counter), limit, op.geU, op.brIf(1));
+    body();
+    this.emit(op.get(counter), step, op.add, op.set(counter), op.br(0), op.end, op.end);
+  }
+
+  /** The function's entry in the code section. */
+  bytes(): number[] {
+    const groups: number[][] = [];
+    for (const type of this.locals) {
+      const last = groups.at(-1);
+      if (last && last[1] === type) last[0]! += 1;
+      else groups.push([1, type]);
+    }
+    const body = [
+      ...vector(groups.map(([count, type]) => [...unsigned(count!), type!])),
+      ...this.code,
+      ...op.end,
+    ];
+    return [...unsigned(body.length), ...body];
+  }
+}
