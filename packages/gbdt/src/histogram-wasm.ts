@@ -1,5 +1,6 @@
+import { weighFunction } from "./bootstrap-wasm.ts";
 import type { ArrayMaker } from "./histograms.ts";
-import { softmax3Function, softmax3LossFunction } from "./loss-wasm.ts";
+import { addLeavesFunction, softmax3Function, softmax3LossFunction } from "./loss-wasm.ts";
 import {
   blockEnd,
   elementAt,
@@ -605,6 +606,8 @@ export function histogramModuleBytes(): Uint8Array {
     leafSumsFunction(),
     softmax3Function(),
     softmax3LossFunction(),
+    addLeavesFunction(),
+    weighFunction(),
     ...mathFunctions(),
   ];
   // One type per signature.

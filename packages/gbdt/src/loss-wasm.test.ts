@@ -63,3 +63,40 @@ describe("softmax3 and softmax3Loss", () => {
     expect(sumLoss).toBe(kernel.lossSum(kernel.LOSS.MultiClass, raw, target, 3, 0, rows));
   });
 });
+
+describe("addLeaves", () => {
+  for (const outputs of [1, 3])
+    it(`adds each row's leaf values to its raw outputs (${outputs} output${outputs > 1 ? "s" : ""})`, () => {
+      const rows = 1000;
+      const arrays = new WasmMemoryArrays();
+      const { exports } = new WebAssembly.Instance(histogramModule() as WebAssembly.Module, {
+        env: { memory: arrays.memory },
+      });
+      const next = mulberry32(3);
+      const raw = arrays.float64(rows * outputs);
+      raw.forEach((_, at) => {
+        raw[at] = next();
+      });
+      const leafOf = arrays.uint32(rows);
+      leafOf.forEach((_, row) => {
+        leafOf[row] = Math.floor(next() * 64);
+      });
+      const leafValues = arrays.float64(64 * outputs);
+      leafValues.forEach((_, at) => {
+        leafValues[at] = next() - 0.5;
+      });
+      const expected = raw.slice();
+      for (let row = 10; row < rows - 10; row++)
+        for (let k = 0; k < outputs; k++)
+          expected[row * outputs + k] = raw[row * outputs + k]! + leafValues[leafOf[row]! * outputs + k]!;
+      (exports.addLeaves as WasmCall)(
+        raw.byteOffset,
+        leafOf.byteOffset,
+        leafValues.byteOffset,
+        outputs,
+        10,
+        rows - 10,
+      );
+      expect(differences(raw, expected)).toEqual([]);
+    });
+});

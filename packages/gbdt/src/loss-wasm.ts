@@ -10,6 +10,8 @@ import { WasmMath } from "./wasm-math.ts";
  *   gradients (3 per row) and the hessian's upper triangle (6 per row) from the raw outputs (f64,
  *   3 per row) and the labels (f64: 0, 1, 2); returns the rows' loss sum.
  * - `softmax3Loss(rawAt, targetAt, from, to)`: the rows' loss sum alone.
+ * - `addLeaves(rawAt, leafOfAt, leafValuesAt, outputs, from, to)`: the update job's
+ *   `raw += leafValues[leaf]` for rows [from, to), any number of outputs.
  */
 const CLASSES = 3;
 
@@ -108,5 +110,32 @@ export function softmax3LossFunction(): WasmFunction {
     addRowLoss(f, math, targetAt, row!, base!, max!, sum!, label!, total!);
   });
   f.emit(op.get(total!));
+  return f;
+}
+
+export function addLeavesFunction(): WasmFunction {
+  const [rawAt, leafOfAt, leafValuesAt, outputs, from, to] = [0, 1, 2, 3, 4, 5];
+  const f = new WasmFunction("addLeaves", 6);
+  const [row, k, rawCell, leafCell] = Array.from({ length: 4 }, () => f.local(I32)) as number[];
+  f.forLoop(row!, op.get(from), op.get(to), op.const32(1), () => {
+    f.emit(
+      op.get(rawAt),
+      op.get(row!),
+      op.get(outputs),
+      op.mul,
+      op.const32(3),
+      op.shl,
+      op.add,
+      op.set(rawCell!),
+    );
+    f.emit(elementAt(leafOfAt, row!, 2), op.load32(0), op.get(outputs), op.mul, op.const32(3), op.shl);
+    f.emit(op.get(leafValuesAt), op.add, op.set(leafCell!));
+    f.forLoop(k!, op.const32(0), op.get(outputs), op.const32(1), () => {
+      f.emit(op.get(rawCell!), op.get(rawCell!), op.loadF64(0), op.get(leafCell!), op.loadF64(0), op.addF64);
+      f.emit(op.storeF64);
+      f.emit(op.get(rawCell!), op.const32(8), op.add, op.set(rawCell!));
+      f.emit(op.get(leafCell!), op.const32(8), op.add, op.set(leafCell!));
+    });
+  });
   return f;
 }

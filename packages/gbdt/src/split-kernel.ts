@@ -69,8 +69,8 @@ export interface SearchFeature {
  * The histogram work in WebAssembly (histogram-wasm.ts): the compiled module and the shared
  * memory that holds what it reads and writes — the level's list (`levelRows`, `levelLeafOfRow`,
  * `levelPacked`, `levelBlockTotals`), `leafOf`, `averagingLeafOf`, `evalLeafOf`, `bootstrap`,
- * `weighted`, `gradient`, `hessian`, `blockLeaves`, `raw`, `target`, `evalRaw`, `evalTarget`, the
- * kept histograms, the
+ * `weighted`, `gradient`, `hessian`, `blockLeaves`, `blockSums`, `leafValues`, `raw`, `target`,
+ * `evalRaw`, `evalTarget`, the kept histograms, the
  * bins of the features marked `binsOnWasm` and, per thread, its histogram scratch
  * (`HistogramBuilder.BATCH` slots of `scratchLength` doubles from byte `scratchAt[thread]`) and
  * its list scratch (`blockRows(depth)` u32 from byte `listScratchAt[thread]`); also, for the score
@@ -656,11 +656,21 @@ export function splitKernel() {
       for (let block = firstEval; block < endEval; block++) {
         const from = block * blockSize;
         const last = Math.min(evalRows, from + blockSize);
-        for (let row = from; row < last; row++) {
-          const base = evalLeafOf[row]! * outputs;
-          for (let k = 0; k < outputs; k++)
-            evalRaw[row * outputs + k] = evalRaw[row * outputs + k]! + leafValues[base + k]!;
-        }
+        if (wasm)
+          wasm.addLeaves(
+            evalRaw.byteOffset,
+            evalLeafOf.byteOffset,
+            leafValues.byteOffset,
+            outputs,
+            from,
+            last,
+          );
+        else
+          for (let row = from; row < last; row++) {
+            const base = evalLeafOf[row]! * outputs;
+            for (let k = 0; k < outputs; k++)
+              evalRaw[row * outputs + k] = evalRaw[row * outputs + k]! + leafValues[base + k]!;
+          }
         if (evalLoss)
           shared.blockEvalLoss[block] = softmax3
             ? softmax3.softmax3Loss(evalRaw.byteOffset, shared.evalTarget.byteOffset, from, last)
@@ -670,7 +680,9 @@ export function splitKernel() {
     for (let block = first; block < end; block++) {
       const from = block * blockSize;
       const last = Math.min(rows, from + blockSize);
-      if (addLeaves)
+      if (addLeaves && wasm)
+        wasm.addLeaves(raw.byteOffset, leafRows.byteOffset, leafValues.byteOffset, outputs, from, last);
+      else if (addLeaves)
         for (let row = from; row < last; row++) {
           const base = leafRows[row]! * outputs;
           for (let k = 0; k < outputs; k++)
@@ -953,9 +965,11 @@ export function splitKernel() {
     score: WasmCall;
     split: WasmCall;
     leafSums: WasmCall;
-    /** `softmax3`, `softmax3Loss` (loss-wasm.ts). */
+    /** `softmax3`, `softmax3Loss`, `addLeaves` (loss-wasm.ts), `weigh` (bootstrap-wasm.ts). */
     softmax3: WasmCall;
     softmax3Loss: WasmCall;
+    addLeaves: WasmCall;
+    weigh: WasmCall;
     scratch: Float64Array[];
     listScratchAt: number;
     /** The thread's scratch for `score` (`scoreScratch`). */
@@ -988,6 +1002,8 @@ export function splitKernel() {
       leafSums: exports.leafSums as WasmCall,
       softmax3: exports.softmax3 as WasmCall,
       softmax3Loss: exports.softmax3Loss as WasmCall,
+      addLeaves: exports.addLeaves as WasmCall,
+      weigh: exports.weigh as WasmCall,
       scratch,
       listScratchAt: setup.listScratchAt[thread]!,
       scoreAt: setup.scoreAt[thread]!,
@@ -1341,6 +1357,11 @@ export function splitKernel() {
       wasm,
     );
     const scoreOnWasm = wasm ? wasmScorer(wasm, shared) : undefined;
+    // The weigh job in WebAssembly but for a Bayesian bagging temperature other than 1 (`weight **= t`).
+    const wasmWeighs =
+      wasm && (shared.bootstrapType !== BOOTSTRAP.Bayesian || shared.baggingTemperature === 1)
+        ? wasm
+        : undefined;
     const emptyHistogram = new Float64Array(0);
     // A search batch: the histograms to build and the candidate of each.
     const requests: HistogramRequest[] = Array.from({ length: HistogramBuilder.BATCH }, () => ({
@@ -1605,7 +1626,22 @@ export function splitKernel() {
             else sumLeafBlocks(shared, leafRows, leafCount, first, end);
           } else if (job === JOB.WEIGH) {
             // Level 0 lists the rows with weight ≠ 0 (as the "low" side): the thread's count of them.
-            shared.rangeLow[thread] = weighBlocks(shared, first, end);
+            shared.rangeLow[thread] = wasmWeighs
+              ? wasmWeighs.weigh(
+                  shared.bootstrap.byteOffset,
+                  shared.gradient.byteOffset,
+                  weighted.byteOffset,
+                  shared.blockSums.byteOffset,
+                  rows,
+                  blockRows(depth),
+                  first,
+                  end,
+                  control[CONTROL.BOOTSTRAP_STATE]!,
+                  shared.bootstrapType,
+                  outputs,
+                  shared.subsample,
+                )
+              : weighBlocks(shared, first, end);
             allWeighted = shared.rangeLow[thread] === to - from;
             shared.rangeHigh[thread] = 0;
           } else
@@ -1790,6 +1826,7 @@ export function splitKernel() {
     rowLoss,
     lossSum,
     derivatives,
+    weighBlocks,
     listRows,
     splitRows,
     sumLeafBlocks,

@@ -135,7 +135,8 @@ export type SearchSlots = Pick<
 
 /**
  * The slots of {@link SearchShared} for a fit of this size; `wasmArrays` makes those the wasm
- * code reads (the noise, the per-block leaf sums) when it runs.
+ * code reads and writes (the noise, the leaf values, the per-block sums of the weigh job and of
+ * the leaves) when it runs.
  */
 export function searchSlots(
   size: {
@@ -171,9 +172,9 @@ export function searchSlots(
     rangeHigh: int32(threads),
     rangeLow: int32(threads),
     doneGeneration: int32(threads),
-    leafValues: arrays.float64(leaves * outputs),
+    leafValues: wasmArrays.float64(leaves * outputs),
     treeSplits: int32(2 * size.depth),
-    blockSums: arrays.float64(blocks * 2),
+    blockSums: wasmArrays.float64(blocks * 2),
     blockLoss: arrays.float64(blocks),
     blockEvalLoss: arrays.float64(Math.ceil(size.evalRows / kernel.blockRows(size.depth))),
     blockLeaves: wasmArrays.float64(blocks * leaves * (1 + outputs + size.hessianSize)),

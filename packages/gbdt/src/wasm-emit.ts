@@ -94,6 +94,7 @@ export const op = {
   truncF64S: [0xaa],
   extendI32U: [0xad],
   convertI32S: [0xb7],
+  convertI32U: [0xb8],
   reinterpretF64: [0xbd],
   reinterpretI64: [0xbf],
   eq: [0x46],

@@ -1,0 +1,140 @@
+import { blockEnd, elementAt, F64, I32, op, parameterIndices, WasmFunction } from "./wasm-emit.ts";
+import { WasmMath } from "./wasm-math.ts";
+
+/** The parameters of `weigh`, in order (all i32 but `subsample`). */
+const WEIGH_PARAMS = [
+  "bootstrapAt",
+  "gradientAt",
+  "weightedAt",
+  "blockSumsAt",
+  "rows",
+  "blockRows",
+  "first",
+  "end",
+  "before",
+  "kind",
+  "outputs",
+  "subsample",
+] as const;
+
+/** The kernel's mulberry32 step (`MULBERRY32_STEP`). */
+const MULBERRY32_STEP = 0x6d2b79f5;
+
+/**
+ * `weigh(…)` (`WEIGH_PARAMS`): the kernel's `weighBlocks` for a bagging temperature of 1, in
+ * WebAssembly. For blocks [first, end) of `blockRows` rows: each row's bootstrap weight — 1 for
+ * `kind` 0 (No), else the row's draw u of the random stream after state `before` (mulberry32,
+ * one draw per row in row order), −log(u + 1e-100) for kind 1 (Bayesian), u < `subsample` for
+ * kind 2 (Bernoulli) — into `bootstrap` (f64 per row), the weighted gradients into `weighted`,
+ * and per block Σ weight and Σ g² into `blockSums` (f64 pairs). Returns how many rows have
+ * weight ≠ 0. The same operations as the kernel's, so the same doubles.
+ */
+export function weighFunction(): WasmFunction {
+  const f = new WasmFunction(
+    "weigh",
+    WEIGH_PARAMS.map((name) => (name === "subsample" ? F64 : I32)),
+    I32,
+  );
+  const p = parameterIndices(WEIGH_PARAMS);
+  const math = new WasmMath(f);
+  const [block, row, last, state, t, k, cell, nonZero] = Array.from({ length: 8 }, () =>
+    f.local(I32),
+  ) as number[];
+  const [weight, weightSum, squared, gradient] = Array.from({ length: 4 }, () => f.local(F64)) as number[];
+  f.emit(op.const32(0), op.set(nonZero!));
+  f.forLoop(block!, op.get(p.first), op.get(p.end), op.const32(1), () => {
+    f.emit(op.constF64Zero, op.set(weightSum!), op.constF64Zero, op.set(squared!));
+    blockEnd(f, block!, p.blockRows, p.rows, last!);
+    // state = before + (block × blockRows) × STEP: the stream skipped to the block's first row
+    f.emit(
+      op.get(p.before),
+      op.get(block!),
+      op.get(p.blockRows),
+      op.mul,
+      op.const32(MULBERRY32_STEP),
+      op.mul,
+    );
+    f.emit(op.add, op.set(state!));
+    f.forLoop(
+      row!,
+      [...op.get(block!), ...op.get(p.blockRows), ...op.mul],
+      op.get(last!),
+      op.const32(1),
+      () => {
+        f.emit(op.constF64(1), op.set(weight!));
+        f.emit(op.get(p.kind), op.if);
+        // The next draw: t = state + STEP; t = imul(t ^ t >>> 15, t | 1); t ^= t + imul(t ^ t >>> 7, t | 61)
+        f.emit(
+          op.get(state!),
+          op.const32(MULBERRY32_STEP),
+          op.add,
+          op.set(state!),
+          op.get(state!),
+          op.set(t!),
+        );
+        f.emit(
+          op.get(t!),
+          op.get(t!),
+          op.const32(15),
+          op.shrU,
+          op.xor,
+          op.get(t!),
+          op.const32(1),
+          op.or,
+          op.mul,
+        );
+        f.emit(op.set(t!), op.get(t!), op.get(t!), op.get(t!), op.get(t!), op.const32(7), op.shrU, op.xor);
+        f.emit(op.get(t!), op.const32(61), op.or, op.mul, op.add, op.xor, op.set(t!));
+        // u = ((t ^ t >>> 14) >>> 0) / 2^32
+        f.emit(op.get(t!), op.get(t!), op.const32(14), op.shrU, op.xor, op.convertI32U);
+        f.emit(op.constF64(4294967296), op.divF64, op.set(weight!));
+        f.emit(op.get(p.kind), op.const32(2), op.eq, op.if);
+        f.emit(op.get(weight!), op.get(p.subsample), op.ltF64, op.convertI32U, op.set(weight!));
+        f.emit(op.else, op.get(weight!), op.constF64(1e-100), op.addF64);
+        math.log();
+        f.emit(op.negF64, op.set(weight!), op.end);
+        f.emit(op.end);
+        f.emit(elementAt(p.bootstrapAt, row!, 3), op.get(weight!), op.storeF64);
+        f.emit(op.get(nonZero!), op.get(weight!), op.constF64Zero, op.neF64, op.add, op.set(nonZero!));
+        f.emit(op.get(weightSum!), op.get(weight!), op.addF64, op.set(weightSum!));
+        f.forLoop(k!, op.const32(0), op.get(p.outputs), op.const32(1), () => {
+          // cell = (row × outputs + k) × 8
+          f.emit(
+            op.get(row!),
+            op.get(p.outputs),
+            op.mul,
+            op.get(k!),
+            op.add,
+            op.const32(3),
+            op.shl,
+            op.set(cell!),
+          );
+          f.emit(op.get(p.gradientAt), op.get(cell!), op.add, op.loadF64(0), op.set(gradient!));
+          f.emit(op.get(p.weightedAt), op.get(cell!), op.add, op.get(gradient!), op.get(weight!), op.mulF64);
+          f.emit(op.storeF64);
+          f.emit(
+            op.get(squared!),
+            op.get(gradient!),
+            op.get(gradient!),
+            op.mulF64,
+            op.addF64,
+            op.set(squared!),
+          );
+        });
+      },
+    );
+    f.emit(
+      op.get(p.blockSumsAt),
+      op.get(block!),
+      op.const32(4),
+      op.shl,
+      op.add,
+      op.get(weightSum!),
+      op.storeF64,
+    );
+    f.emit(op.get(p.blockSumsAt), op.get(block!), op.const32(4), op.shl, op.add, op.get(squared!));
+    f.emit(op.storeF64At(8));
+  });
+  f.emit(op.get(nonZero!));
+  return f;
+}
