@@ -17,7 +17,7 @@ import {
   vector,
   WasmFunction,
 } from "./wasm-emit.ts";
-import { WasmMath } from "./wasm-math.ts";
+import { WasmMath, WasmMathF64x2 } from "./wasm-math.ts";
 
 /**
  * The kernel's hottest loops over rows and histogram cells as a WebAssembly module, with 128-bit
@@ -578,15 +578,29 @@ function scoreFunction(): WasmFunction {
   return f;
 }
 
-/** `exp(x)` and `log(x)` (f64 → f64) on their own, as the tests compare them with `Math`'s. */
+/**
+ * `exp(x)` and `log(x)` (f64 → f64) and `expF64x2` on their own, as the tests compare them with
+ * `Math`'s.
+ */
 function mathFunctions(): WasmFunction[] {
-  return (["exp", "log"] as const).map((name) => {
+  const scalar = (["exp", "log"] as const).map((name) => {
     const f = new WasmFunction(name, [F64], F64);
     const math = new WasmMath(f);
     f.emit(op.get(0));
     math[name]();
     return f;
   });
+  // expF64x2(fromAt, toAt, pairs): exp of `pairs` pairs of doubles, two at a time.
+  const pairs = new WasmFunction("expF64x2", 3);
+  const math = new WasmMathF64x2(pairs);
+  const pair = pairs.local(I32);
+  pairs.forLoop(pair, op.const32(0), op.get(2), op.const32(1), () => {
+    pairs.emit(op.get(1), op.get(pair), op.const32(4), op.shl, op.add);
+    pairs.emit(op.get(0), op.get(pair), op.const32(4), op.shl, op.add, op.loadV128(0));
+    math.exp();
+    pairs.emit(op.storeV128(0));
+  });
+  return [...scalar, pairs];
 }
 
 /** The histogram pass's name for a stride and a number of features. */

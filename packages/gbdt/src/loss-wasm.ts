@@ -1,5 +1,5 @@
-import { elementAt, F64, I32, op, WasmFunction } from "./wasm-emit.ts";
-import { WasmMath } from "./wasm-math.ts";
+import { elementAt, F64, I32, op, V128, WasmFunction } from "./wasm-emit.ts";
+import { EXP_F64X2_LIMIT, WasmMath, WasmMathF64x2 } from "./wasm-math.ts";
 
 /**
  * The MultiClass loss of three classes (the credit-score case) in WebAssembly: the kernel's
@@ -59,59 +59,176 @@ function addRowLoss(
   f.emit(op.addF64, elementAt(base, label, 3), op.loadF64(0), op.subF64, op.addF64, op.set(total));
 }
 
-export function softmax3Function(): WasmFunction {
-  const [rawAt, targetAt, gradientAt, hessianAt, from, to] = [0, 1, 2, 3, 4, 5];
-  const f = new WasmFunction("softmax3", 6, F64);
+/** Bytes of one row's raw outputs (and gradients), and of its Hessian's upper triangle. */
+const ROW_BYTES = CLASSES * 8;
+const HESSIAN_BYTES = ((CLASSES * (CLASSES + 1)) / 2) * 8;
+
+/**
+ * `softmax3` (`derivatives`) or `softmax3Loss`. Rows go two at a time, one per f64x2 lane, with
+ * {@link WasmMathF64x2}'s exp, where every raw output is within 708 of its row's largest (the
+ * scalar code runs both rows otherwise, and any last odd row); the loss sum adds the rows in row
+ * order either way.
+ */
+function softmaxFunction(derivatives: boolean): WasmFunction {
+  const names = derivatives
+    ? (["rawAt", "targetAt", "gradientAt", "hessianAt", "from", "to"] as const)
+    : (["rawAt", "targetAt", "from", "to"] as const);
+  const f = new WasmFunction(derivatives ? "softmax3" : "softmax3Loss", names.length, F64);
+  const at = (name: string) => (names as readonly string[]).indexOf(name);
+  const [rawAt, targetAt, gradientAt, hessianAt, from, to] = [
+    at("rawAt"),
+    at("targetAt"),
+    at("gradientAt"),
+    at("hessianAt"),
+    at("from"),
+    at("to"),
+  ];
   const math = new WasmMath(f);
-  const [row, base, label, gradientRow, hessianRow] = Array.from({ length: 5 }, () =>
+  const pairMath = new WasmMathF64x2(f);
+  const [row, next, base, label, gradientRow, hessianRow] = Array.from({ length: 6 }, () =>
     f.local(I32),
   ) as number[];
   const [max, sum, total] = Array.from({ length: 3 }, () => f.local(F64)) as number[];
   const exps = Array.from({ length: CLASSES }, () => f.local(F64));
   const p = Array.from({ length: CLASSES }, () => f.local(F64));
-  f.emit(op.constF64Zero, op.set(total!));
-  f.forLoop(row!, op.get(from), op.get(to), op.const32(1), () => {
-    softmaxTerms(f, math, rawAt, row!, base!, max!, exps, sum!);
-    p.forEach((probability, k) => {
-      f.emit(op.get(exps[k]!), op.get(sum!), op.divF64, op.set(probability));
+  // Two rows' values per class, their largest, sum and labels.
+  const pairs = Array.from({ length: CLASSES }, () => f.local(V128));
+  const pairP = Array.from({ length: CLASSES }, () => f.local(V128));
+  const [loaded0, loaded1, loaded2, pairMax, pairSum, labels] = Array.from({ length: 6 }, () =>
+    f.local(V128),
+  ) as number[];
+
+  /** The kernel's loop body for the row in local `r`. */
+  const scalarRow = (r: number) => {
+    softmaxTerms(f, math, rawAt, r, base!, max!, exps, sum!);
+    if (derivatives) {
+      p.forEach((probability, k) => {
+        f.emit(op.get(exps[k]!), op.get(sum!), op.divF64, op.set(probability));
+      });
+      // The hessian's upper triangle: p_a − p_a² on the diagonal, −p_a × p_b off it.
+      f.emit(op.get(hessianAt), op.get(r), op.const32(HESSIAN_BYTES), op.mul, op.add, op.set(hessianRow!));
+      let entry = 0;
+      for (let a = 0; a < CLASSES; a++)
+        for (let b = a; b < CLASSES; b++) {
+          f.emit(op.get(hessianRow!));
+          if (a === b) f.emit(op.get(p[a]!), op.get(p[a]!), op.get(p[a]!), op.mulF64, op.subF64);
+          else f.emit(op.get(p[a]!), op.negF64, op.get(p[b]!), op.mulF64);
+          f.emit(op.storeF64At(8 * entry++));
+        }
+    }
+    addRowLoss(f, math, targetAt, r, base!, max!, sum!, label!, total!);
+    if (derivatives) {
+      // gradient = p − (label === k ? 1 : 0)
+      f.emit(op.get(gradientAt), op.get(r), op.const32(ROW_BYTES), op.mul, op.add, op.set(gradientRow!));
+      p.forEach((probability, k) => {
+        f.emit(op.get(gradientRow!), op.get(probability), op.constF64(1), op.constF64Zero);
+        f.emit(op.get(label!), op.const32(k), op.eq, op.select, op.subF64, op.storeF64At(8 * k));
+      });
+    }
+  };
+
+  /** Rows `row` and `row` + 1 in the lanes of f64x2 values. */
+  const pairRows = () => {
+    // Class k of both rows: (row's, next row's) from the six doubles at base.
+    f.emit(op.get(rawAt), op.get(row!), op.const32(ROW_BYTES), op.mul, op.add, op.set(base!));
+    [loaded0, loaded1, loaded2].forEach((loaded, index) => {
+      f.emit(op.get(base!), op.loadV128(16 * index), op.set(loaded!));
     });
-    // The hessian's upper triangle: p_a − p_a² on the diagonal, −p_a × p_b off it.
-    f.emit(op.get(hessianAt), op.get(row!), op.const32(6 * 8), op.mul, op.add, op.set(hessianRow!));
-    let entry = 0;
-    for (let a = 0; a < CLASSES; a++)
-      for (let b = a; b < CLASSES; b++) {
-        f.emit(op.get(hessianRow!));
-        if (a === b) f.emit(op.get(p[a]!), op.get(p[a]!), op.get(p[a]!), op.mulF64, op.subF64);
-        else f.emit(op.get(p[a]!), op.negF64, op.get(p[b]!), op.mulF64);
-        f.emit(op.storeF64At(8 * entry++));
-      }
-    addRowLoss(f, math, targetAt, row!, base!, max!, sum!, label!, total!);
-    // gradient = p − (label === k ? 1 : 0)
-    f.emit(op.get(gradientAt), op.get(row!), op.const32(CLASSES * 8), op.mul, op.add, op.set(gradientRow!));
-    p.forEach((probability, k) => {
-      f.emit(op.get(gradientRow!), op.get(probability), op.constF64(1), op.constF64Zero);
-      f.emit(op.get(label!), op.const32(k), op.eq, op.select, op.subF64, op.storeF64At(8 * k));
+    const low = [0, 1, 2, 3, 4, 5, 6, 7];
+    const high = low.map((byte) => byte + 8);
+    const pairOf = (a: number, aLane: number[], b: number, bLane: number[]) =>
+      f.emit(op.get(a), op.get(b), op.shuffle([...aLane, ...bLane.map((byte) => byte + 16)]));
+    pairOf(loaded0!, low, loaded1!, high);
+    f.emit(op.set(pairs[0]!));
+    pairOf(loaded0!, high, loaded2!, low);
+    f.emit(op.set(pairs[1]!));
+    pairOf(loaded1!, low, loaded2!, high);
+    f.emit(op.set(pairs[2]!));
+    f.emit(op.constF64x2(Number.NEGATIVE_INFINITY));
+    for (const pair of pairs) f.emit(op.get(pair), op.maxF64x2);
+    f.emit(op.set(pairMax!));
+    // x = raw − max, in place; both rows in the vector exp's range?
+    for (const pair of pairs) f.emit(op.get(pair), op.get(pairMax!), op.subF64x2, op.set(pair));
+    pairs.forEach((pair, k) => {
+      f.emit(op.get(pair), op.absF64x2, op.constF64x2(EXP_F64X2_LIMIT), op.ltF64x2);
+      if (k > 0) f.emit(op.andV128);
     });
-  });
+    f.emit(op.allTrueI64x2, op.eqz, op.if);
+    f.emit(op.get(row!), op.const32(1), op.add, op.set(next!));
+    scalarRow(row!);
+    scalarRow(next!);
+    f.emit(op.else);
+    for (const pair of pairs) {
+      f.emit(op.get(pair));
+      pairMath.exp();
+      f.emit(op.set(pair));
+    }
+    f.emit(
+      op.get(pairs[0]!),
+      op.get(pairs[1]!),
+      op.addF64x2,
+      op.get(pairs[2]!),
+      op.addF64x2,
+      op.set(pairSum!),
+    );
+    if (derivatives) {
+      pairP.forEach((probability, k) => {
+        f.emit(op.get(pairs[k]!), op.get(pairSum!), op.divF64x2, op.set(probability));
+      });
+      f.emit(op.get(hessianAt), op.get(row!), op.const32(HESSIAN_BYTES), op.mul, op.add, op.set(hessianRow!));
+      let entry = 0;
+      for (let a = 0; a < CLASSES; a++)
+        for (let b = a; b < CLASSES; b++) {
+          const value = () =>
+            a === b
+              ? f.emit(op.get(pairP[a]!), op.get(pairP[a]!), op.get(pairP[a]!), op.mulF64x2, op.subF64x2)
+              : f.emit(op.get(pairP[a]!), op.negF64x2, op.get(pairP[b]!), op.mulF64x2);
+          for (const lane of [0, 1]) {
+            f.emit(op.get(hessianRow!));
+            value();
+            f.emit(op.store64Lane(HESSIAN_BYTES * lane + 8 * entry, lane));
+          }
+          entry++;
+        }
+      // gradient = p − (label === k ? 1 : 0), both rows' labels at once
+      f.emit(elementAt(targetAt, row!, 3), op.loadV128(0), op.set(labels!));
+      f.emit(op.get(gradientAt), op.get(row!), op.const32(ROW_BYTES), op.mul, op.add, op.set(gradientRow!));
+      pairP.forEach((probability, k) => {
+        for (const lane of [0, 1]) {
+          f.emit(op.get(gradientRow!), op.get(probability), op.constF64x2(1), op.constF64x2(0));
+          f.emit(op.get(labels!), op.constF64x2(k), op.eqF64x2, op.bitselect, op.subF64x2);
+          f.emit(op.store64Lane(ROW_BYTES * lane + 8 * k, lane));
+        }
+      });
+    }
+    // total += max + log(sum) − raw[label], the first row then the second
+    for (const lane of [0, 1]) {
+      f.emit(op.get(row!), op.const32(lane), op.add, op.set(next!));
+      f.emit(elementAt(targetAt, next!, 3), op.loadF64(0), op.truncF64S, op.set(label!));
+      f.emit(op.get(total!), op.get(pairMax!), op.extractLaneF64x2(lane), op.get(pairSum!));
+      f.emit(op.extractLaneF64x2(lane));
+      math.log();
+      f.emit(op.addF64, op.get(base!), op.get(label!), op.const32(3), op.shl, op.add);
+      f.emit(op.loadF64(ROW_BYTES * lane), op.subF64, op.addF64, op.set(total!));
+    }
+    f.emit(op.end);
+  };
+
+  f.emit(op.constF64Zero, op.set(total!), op.get(from), op.set(row!));
+  // while (row + 1 < to) { two rows; row += 2 }
+  f.emit(op.block, op.loop);
+  f.emit(op.get(row!), op.const32(1), op.add, op.get(to), op.geU, op.brIf(1));
+  pairRows();
+  f.emit(op.get(row!), op.const32(2), op.add, op.set(row!), op.br(0), op.end, op.end);
+  f.emit(op.get(row!), op.get(to), op.ltU, op.if);
+  scalarRow(row!);
+  f.emit(op.end);
   f.emit(op.get(total!));
   return f;
 }
 
-export function softmax3LossFunction(): WasmFunction {
-  const [rawAt, targetAt, from, to] = [0, 1, 2, 3];
-  const f = new WasmFunction("softmax3Loss", 4, F64);
-  const math = new WasmMath(f);
-  const [row, base, label] = Array.from({ length: 3 }, () => f.local(I32)) as number[];
-  const [max, sum, total] = Array.from({ length: 3 }, () => f.local(F64)) as number[];
-  const exps = Array.from({ length: CLASSES }, () => f.local(F64));
-  f.emit(op.constF64Zero, op.set(total!));
-  f.forLoop(row!, op.get(from), op.get(to), op.const32(1), () => {
-    softmaxTerms(f, math, rawAt, row!, base!, max!, exps, sum!);
-    addRowLoss(f, math, targetAt, row!, base!, max!, sum!, label!, total!);
-  });
-  f.emit(op.get(total!));
-  return f;
-}
+export const softmax3Function = (): WasmFunction => softmaxFunction(true);
+export const softmax3LossFunction = (): WasmFunction => softmaxFunction(false);
 
 export function addLeavesFunction(): WasmFunction {
   const [rawAt, leafOfAt, leafValuesAt, outputs, from, to] = [0, 1, 2, 3, 4, 5];

@@ -123,6 +123,34 @@ export const op = {
   loadV128: (offset: number) => [...simd(0), 3, ...unsigned(offset)],
   storeV128: (offset: number) => [...simd(11), 3, ...unsigned(offset)],
   zeroV128: [...simd(12), ...new Array<number>(16).fill(0)],
+  /** v128.const of two doubles. */
+  constF64x2: (value: number) => [...simd(12), ...f64Bytes(value), ...f64Bytes(value)],
+  /** v128.const of two i64s (small values). */
+  constI64x2: (value: number) => {
+    const view = new DataView(new ArrayBuffer(16));
+    view.setBigInt64(0, BigInt(value), true);
+    view.setBigInt64(8, BigInt(value), true);
+    return [...simd(12), ...new Uint8Array(view.buffer)];
+  },
+  /** i8x16.shuffle: byte i of the result is byte lanes[i] of a ‖ b. */
+  shuffle: (lanes: number[]) => [...simd(13), ...lanes],
+  extractLaneF64x2: (lane: number) => [...simd(33), lane],
+  /** v128.store64_lane: lane `lane`'s 8 bytes at the address plus `offset`. */
+  store64Lane: (offset: number, lane: number) => [...simd(91), 3, ...unsigned(offset), lane],
+  eqF64x2: simd(71),
+  ltF64x2: simd(73),
+  geF64x2: simd(76),
+  bitselect: simd(82),
+  truncF64x2: simd(122),
+  allTrueI64x2: simd(195),
+  shlI64x2: simd(203),
+  addI64x2: simd(206),
+  subI64x2: simd(209),
+  absF64x2: simd(236),
+  negF64x2: simd(237),
+  mulF64x2: simd(242),
+  divF64x2: simd(243),
+  maxF64x2: simd(245),
   splatF64x2: simd(20),
   replaceLaneF64x2: (lane: number) => [...simd(34), lane],
   splatI8x16: simd(15),

@@ -7,6 +7,26 @@ const { exports } = new WebAssembly.Instance(histogramModule() as WebAssembly.Mo
 });
 const wasmExp = exports.exp as (x: number) => number;
 const wasmLog = exports.log as (x: number) => number;
+const memory = new WasmMemoryArrays();
+const { exports: pairExports } = new WebAssembly.Instance(histogramModule() as WebAssembly.Module, {
+  env: { memory: memory.memory },
+});
+const pairInput = memory.float64(1 << 16);
+const pairOutput = memory.float64(1 << 16);
+/** exp two at a time (expF64x2), as a function of one argument for `mismatches`. */
+function* pairExp(xs: Iterable<number>): Generator<[number, number]> {
+  const batch = [...xs];
+  for (let start = 0; start < batch.length; start += pairInput.length) {
+    const part = batch.slice(start, start + pairInput.length);
+    pairInput.fill(0).set(part);
+    (pairExports.expF64x2 as (...args: number[]) => void)(
+      pairInput.byteOffset,
+      pairOutput.byteOffset,
+      Math.ceil(part.length / 2),
+    );
+    for (let at = 0; at < part.length; at++) yield [part[at]!, pairOutput[at]!];
+  }
+}
 
 /** The arguments where `wasm` and `math` differ (NaN equals NaN; 0 and −0 differ). */
 function mismatches(
@@ -89,5 +109,33 @@ describe("the module's exp and log", () => {
     expect(mismatches(wasmLog, Math.log, uniform(200_000, 0, 4, 6))).toEqual([]);
     expect(mismatches(wasmLog, Math.log, uniform(200_000, 1 - 2 ** -18, 1 + 2 ** -18, 7))).toEqual([]);
     expect(mismatches(wasmLog, Math.log, uniform(100_000, 0, 2 ** -1022, 8))).toEqual([]);
+  });
+});
+
+/** Doubles whose high word is one of fdlibm's range bounds (or next to it), low word random, either sign. */
+function* nearBounds(count: number, seed: number): Generator<number> {
+  const next = mulberry32(seed);
+  const words = new Uint32Array(2);
+  const value = new Float64Array(words.buffer);
+  const highs = [0x3fd62e42, 0x3fd62e43, 0x3ff0a2b1, 0x3ff0a2b2, 0x3e2fffff, 0x3e300000];
+  for (let at = 0; at < count; at++) {
+    words[1] = highs[at % highs.length]!;
+    words[0] = next() * 2 ** 32;
+    yield next() < 0.5 ? value[0]! : -value[0]!;
+  }
+}
+
+describe("expF64x2", () => {
+  it("gives Math.exp's doubles, lane by lane, below 708 in magnitude: at the bounds of fdlibm's ranges and on random arguments", () => {
+    const inputs = [
+      ...edges.filter((x) => Math.abs(x) < 708),
+      ...nearBounds(60_000, 9),
+      ...uniform(200_000, -707.99, 707.99, 10),
+      ...uniform(200_000, -40, 0, 11),
+      ...uniform(100_000, -2 * LN2, 2 * LN2, 12),
+      ...uniform(50_000, -(2 ** -27), 2 ** -27, 13),
+    ];
+    const differ = [...pairExp(inputs)].filter(([x, y]) => !Object.is(y, Math.exp(x)));
+    expect(differ).toEqual([]);
   });
 });

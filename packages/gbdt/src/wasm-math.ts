@@ -1,4 +1,4 @@
-import { F64, I32, op, type WasmFunction } from "./wasm-emit.ts";
+import { F64, I32, op, V128, type WasmFunction } from "./wasm-emit.ts";
 
 /**
  * `exp` and `log` written out in WebAssembly, operation for operation as fdlibm computes them
@@ -49,6 +49,8 @@ const LG = [
   double(0x3fc39a09, 0xd078c69f),
   double(0x3fc2f112, 0xdf3e5244),
 ];
+/** 1.5 × 2^52: added to an integral double below 2^51 in magnitude, its low bits are the integer. */
+const MAGIC = 1.5 * 2 ** 52;
 /** 0.33333333333333333 in e_log.c: the double nearest 1/3. */
 const THIRD = double(0x3fd55555, 0x55555555);
 
@@ -246,5 +248,88 @@ export class WasmMath {
     f.emit(op.get(dk), op.constF64(LN2_HI), op.mulF64, op.get(s), op.get(fraction), op.get(r), op.subF64);
     f.emit(op.mulF64, op.get(dk), op.constF64(LN2_LO), op.mulF64, op.subF64, op.get(fraction), op.subF64);
     f.emit(op.subF64, op.end);
+  }
+}
+
+/** The largest |x| {@link WasmMathF64x2.exp} takes: its 2^k is then a normal double. */
+export const EXP_F64X2_LIMIT = 708;
+
+/**
+ * `exp` of two doubles at once (f64x2), the same doubles as {@link WasmMath.exp} for |x| < 708
+ * (`EXP_F64X2_LIMIT`; the caller checks, and runs the scalar one for the others). Its branches
+ * become lane selects: the three ranges of the reduction are one (k = 0 where |x| ≤ 0.5 ln 2,
+ * ±1 below 1.5 ln 2, else trunc(x / ln 2 ± 0.5); x − k × ln2_hi is exact in all three), the two
+ * final formulas share one division as (x × c) / (2 − c) is exactly −(x × c) / (c − 2), and the
+ * ranges are read from |x| against doubles whose high words are fdlibm's bounds.
+ */
+export class WasmMathF64x2 {
+  private readonly f: WasmFunction;
+  private readonly locals: number[];
+
+  constructor(f: WasmFunction) {
+    this.f = f;
+    this.locals = Array.from({ length: 11 }, () => f.local(V128));
+  }
+
+  /** Emits code that pops an f64x2 (|x| < 708 in both lanes) and pushes its `exp`, lane by lane. */
+  exp(): void {
+    const f = this.f;
+    const [x, abs, t, hi, lo, reduced, square, c, q, scale, y] = this.locals as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    const lanes = (value: number) => op.constF64x2(value);
+    f.emit(op.set(x), op.get(x), op.absF64x2, op.set(abs));
+    // t = trunc(x / ln 2 ± 0.5) (|x| ≥ 1.5 ln 2), ±1 (above 0.5 ln 2), 0
+    f.emit(lanes(INV_LN2), op.get(x), op.mulF64x2);
+    f.emit(lanes(-0.5), lanes(0.5), op.get(x), op.constF64x2(0), op.ltF64x2, op.bitselect, op.addF64x2);
+    f.emit(op.truncF64x2);
+    f.emit(lanes(-1), lanes(1), op.get(x), op.constF64x2(0), op.ltF64x2, op.bitselect);
+    f.emit(op.get(abs), lanes(double(0x3ff0a2b2, 0)), op.geF64x2, op.bitselect);
+    f.emit(op.constF64x2(0), op.get(abs), lanes(double(0x3fd62e43, 0)), op.geF64x2, op.bitselect, op.set(t));
+    // hi = x − t × ln2_hi, lo = t × ln2_lo, x = hi − lo
+    f.emit(op.get(x), op.get(t), lanes(LN2_HI), op.mulF64x2, op.subF64x2, op.set(hi));
+    f.emit(op.get(t), lanes(LN2_LO), op.mulF64x2, op.set(lo));
+    f.emit(op.get(hi), op.get(lo), op.subF64x2, op.set(reduced));
+    f.emit(op.get(reduced), op.get(reduced), op.mulF64x2, op.set(square));
+    // c = x − t × (P1 + t × (P2 + …)), t the square
+    f.emit(op.get(reduced), op.get(square));
+    EXP_P.forEach((coefficient, at) => {
+      f.emit(lanes(coefficient));
+      if (at < EXP_P.length - 1) f.emit(op.get(square));
+    });
+    for (let at = 0; at < EXP_P.length - 1; at++) f.emit(op.mulF64x2, op.addF64x2);
+    f.emit(op.mulF64x2, op.subF64x2, op.set(c));
+    // q = (x × c) / (c − 2)
+    f.emit(op.get(reduced), op.get(c), op.mulF64x2, op.get(c), lanes(2), op.subF64x2, op.divF64x2, op.set(q));
+    // 2^k: k from t's bits plus 1.5 × 2^52, then (k + 1023) << 52
+    f.emit(op.get(t), lanes(MAGIC), op.addF64x2, lanes(MAGIC), op.subI64x2, op.constI64x2(1023), op.addI64x2);
+    f.emit(op.const32(52), op.shlI64x2, op.set(scale));
+    // 1 − (q − x) where k = 0; (1 − ((lo + q) − hi)) × 2^k elsewhere
+    f.emit(lanes(1), op.get(q), op.get(reduced), op.subF64x2, op.subF64x2);
+    f.emit(lanes(1), op.get(lo), op.get(q), op.addF64x2, op.get(hi), op.subF64x2, op.subF64x2);
+    f.emit(op.get(scale), op.mulF64x2);
+    f.emit(op.get(abs), lanes(double(0x3fd62e43, 0)), op.ltF64x2, op.bitselect, op.set(y));
+    // |x| < 2^-28: 1 + x; x = 1: e
+    f.emit(
+      lanes(1),
+      op.get(x),
+      op.addF64x2,
+      op.get(y),
+      op.get(abs),
+      lanes(2 ** -28),
+      op.ltF64x2,
+      op.bitselect,
+    );
+    f.emit(op.set(y), lanes(E), op.get(y), op.get(x), lanes(1), op.eqF64x2, op.bitselect);
   }
 }
