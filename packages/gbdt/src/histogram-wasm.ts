@@ -579,8 +579,8 @@ function scoreFunction(): WasmFunction {
 }
 
 /**
- * `exp(x)` and `log(x)` (f64 → f64) and `expF64x2` on their own, as the tests compare them with
- * `Math`'s.
+ * `exp(x)` and `log(x)` (f64 → f64), `expF64x2` and `logF64x2` on their own, as the tests compare
+ * them with `Math`'s.
  */
 function mathFunctions(): WasmFunction[] {
   const scalar = (["exp", "log"] as const).map((name) => {
@@ -590,17 +590,20 @@ function mathFunctions(): WasmFunction[] {
     math[name]();
     return f;
   });
-  // expF64x2(fromAt, toAt, pairs): exp of `pairs` pairs of doubles, two at a time.
-  const pairs = new WasmFunction("expF64x2", 3);
-  const math = new WasmMathF64x2(pairs);
-  const pair = pairs.local(I32);
-  pairs.forLoop(pair, op.const32(0), op.get(2), op.const32(1), () => {
-    pairs.emit(op.get(1), op.get(pair), op.const32(4), op.shl, op.add);
-    pairs.emit(op.get(0), op.get(pair), op.const32(4), op.shl, op.add, op.loadV128(0));
-    math.exp();
-    pairs.emit(op.storeV128(0));
+  // expF64x2 / logF64x2(fromAt, toAt, pairs): of `pairs` pairs of doubles, two at a time.
+  const pairwise = (["exp", "log"] as const).map((name) => {
+    const pairs = new WasmFunction(`${name}F64x2`, 3);
+    const math = new WasmMathF64x2(pairs);
+    const pair = pairs.local(I32);
+    pairs.forLoop(pair, op.const32(0), op.get(2), op.const32(1), () => {
+      pairs.emit(op.get(1), op.get(pair), op.const32(4), op.shl, op.add);
+      pairs.emit(op.get(0), op.get(pair), op.const32(4), op.shl, op.add, op.loadV128(0));
+      math[name]();
+      pairs.emit(op.storeV128(0));
+    });
+    return pairs;
   });
-  return [...scalar, pairs];
+  return [...scalar, ...pairwise];
 }
 
 /** The histogram pass's name for a stride and a number of features. */

@@ -65,7 +65,7 @@ const HESSIAN_BYTES = ((CLASSES * (CLASSES + 1)) / 2) * 8;
 
 /**
  * `softmax3` (`derivatives`) or `softmax3Loss`. Rows go two at a time, one per f64x2 lane, with
- * {@link WasmMathF64x2}'s exp, where every raw output is within 708 of its row's largest (the
+ * {@link WasmMathF64x2}'s exp and log, where every raw output is within 708 of its row's largest (the
  * scalar code runs both rows otherwise, and any last odd row); the loss sum adds the rows in row
  * order either way.
  */
@@ -201,14 +201,15 @@ function softmaxFunction(derivatives: boolean): WasmFunction {
         }
       });
     }
-    // total += max + log(sum) − raw[label], the first row then the second
+    // total += max + log(sum) − raw[label], the first row then the second (each sum is in [1, 3])
+    f.emit(op.get(pairMax!), op.get(pairSum!));
+    pairMath.log();
+    f.emit(op.addF64x2, op.set(pairSum!));
     for (const lane of [0, 1]) {
       f.emit(op.get(row!), op.const32(lane), op.add, op.set(next!));
       f.emit(elementAt(targetAt, next!, 3), op.loadF64(0), op.truncF64S, op.set(label!));
-      f.emit(op.get(total!), op.get(pairMax!), op.extractLaneF64x2(lane), op.get(pairSum!));
-      f.emit(op.extractLaneF64x2(lane));
-      math.log();
-      f.emit(op.addF64, op.get(base!), op.get(label!), op.const32(3), op.shl, op.add);
+      f.emit(op.get(total!), op.get(pairSum!), op.extractLaneF64x2(lane));
+      f.emit(op.get(base!), op.get(label!), op.const32(3), op.shl, op.add);
       f.emit(op.loadF64(ROW_BYTES * lane), op.subF64, op.addF64, op.set(total!));
     }
     f.emit(op.end);

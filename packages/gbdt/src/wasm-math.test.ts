@@ -13,13 +13,13 @@ const { exports: pairExports } = new WebAssembly.Instance(histogramModule() as W
 });
 const pairInput = memory.float64(1 << 16);
 const pairOutput = memory.float64(1 << 16);
-/** exp two at a time (expF64x2), as a function of one argument for `mismatches`. */
-function* pairExp(xs: Iterable<number>): Generator<[number, number]> {
+/** [x, f(x)] for each x, f two at a time (`expF64x2`, `logF64x2`). */
+function* pairwise(name: "expF64x2" | "logF64x2", xs: Iterable<number>): Generator<[number, number]> {
   const batch = [...xs];
   for (let start = 0; start < batch.length; start += pairInput.length) {
     const part = batch.slice(start, start + pairInput.length);
-    pairInput.fill(0).set(part);
-    (pairExports.expF64x2 as (...args: number[]) => void)(
+    pairInput.fill(1).set(part);
+    (pairExports[name] as (...args: number[]) => void)(
       pairInput.byteOffset,
       pairOutput.byteOffset,
       Math.ceil(part.length / 2),
@@ -135,7 +135,27 @@ describe("expF64x2", () => {
       ...uniform(100_000, -2 * LN2, 2 * LN2, 12),
       ...uniform(50_000, -(2 ** -27), 2 ** -27, 13),
     ];
-    const differ = [...pairExp(inputs)].filter(([x, y]) => !Object.is(y, Math.exp(x)));
+    const differ = [...pairwise("expF64x2", inputs)].filter(([x, y]) => !Object.is(y, Math.exp(x)));
+    expect(differ).toEqual([]);
+  });
+});
+
+describe("logF64x2", () => {
+  it("gives Math.log's doubles, lane by lane, on positive normal doubles: near 1 and 2, at √2, on [1, 3] and across every exponent", () => {
+    const positiveNormal = [...randomBits(200_000, 14)]
+      .map(Math.abs)
+      .filter((x) => x >= 2 ** -1022 && x < Infinity);
+    const inputs = [
+      ...edges.filter((x) => x >= 2 ** -1022 && x < Infinity),
+      Math.SQRT2,
+      Math.SQRT1_2,
+      ...positiveNormal,
+      ...uniform(200_000, 1, 3, 15),
+      ...uniform(100_000, 1 - 2 ** -18, 1 + 2 ** -18, 16),
+      ...uniform(100_000, 2 - 2 ** -18, 2 + 2 ** -18, 17),
+      ...uniform(100_000, Math.SQRT2 - 1e-6, Math.SQRT2 + 1e-6, 18),
+    ];
+    const differ = [...pairwise("logF64x2", inputs)].filter(([x, y]) => !Object.is(y, Math.log(x)));
     expect(differ).toEqual([]);
   });
 });

@@ -271,6 +271,83 @@ export class WasmMathF64x2 {
     this.locals = Array.from({ length: 11 }, () => f.local(V128));
   }
 
+  /**
+   * Emits code that pops an f64x2 of positive normal doubles and pushes its natural `log`, lane by
+   * lane, the same doubles as {@link WasmMath.log}. Its branches become lane selects: with k = 0,
+   * fdlibm's formulas for k ≠ 0 give the k = 0 ones exactly (0 − y is −y, y − 0 is y), its f = 0
+   * case is its small-f formula at f = 0, and two of the three remaining formulas differ only in
+   * one term.
+   */
+  log(): void {
+    const f = this.f;
+    const [bits, high, k, fraction, dk, s, z, w, r, small, hfsq] = this.locals as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    const lanes = (value: number) => op.constF64x2(value);
+    const words = (value: number) => op.constI64x2(value);
+    f.emit(op.set(bits), op.get(bits), op.const32(32), op.shrUI64x2, op.set(high));
+    // k = (hx >> 20) − 1023; hx = its low 20 bits; i = (hx + 0x95f64) & 0x100000
+    f.emit(op.get(high), op.const32(20), op.shrUI64x2, words(1023), op.subI64x2, op.set(k));
+    f.emit(op.get(high), words(0xfffff), op.andV128, op.set(high));
+    f.emit(op.get(high), words(0x95f64), op.addI64x2, words(0x100000), op.andV128, op.set(r));
+    // x with high word hx | (i ^ 0x3ff00000): x or x / 2 in [√2/2, √2); f = x − 1
+    f.emit(op.get(high), op.get(r), words(0x3ff00000), op.xorV128, op.orV128, op.const32(32), op.shlI64x2);
+    f.emit(op.get(bits), words(0xffffffff), op.andV128, op.orV128, lanes(1), op.subF64x2, op.set(fraction));
+    // k += i >> 20, dk = k as a double (from the bits of k + 1.5 × 2^52)
+    f.emit(op.get(k), op.get(r), op.const32(20), op.shrUI64x2, op.addI64x2, lanes(MAGIC), op.addI64x2);
+    f.emit(lanes(MAGIC), op.subF64x2, op.set(dk));
+    // small: |f| < 2^-20, where (0xfffff & (2 + hx)) < 3
+    f.emit(
+      op.get(high),
+      words(2),
+      op.addI64x2,
+      words(0xfffff),
+      op.andV128,
+      words(3),
+      op.ltSI64x2,
+      op.set(small),
+    );
+    // s = f / (2 + f), z = s², w = z², R = z × (Lg1 + w × (Lg3 + …)) + w × (Lg2 + w × (Lg4 + …))
+    f.emit(op.get(fraction), lanes(2), op.get(fraction), op.addF64x2, op.divF64x2, op.set(s));
+    f.emit(op.get(s), op.get(s), op.mulF64x2, op.set(z), op.get(z), op.get(z), op.mulF64x2, op.set(w));
+    const hornerF64x2 = (coefficients: number[]) => {
+      coefficients.forEach((coefficient, at) => {
+        f.emit(lanes(coefficient));
+        if (at < coefficients.length - 1) f.emit(op.get(w));
+      });
+      for (let at = 0; at < coefficients.length - 1; at++) f.emit(op.mulF64x2, op.addF64x2);
+    };
+    f.emit(op.get(z));
+    hornerF64x2([LG[0]!, LG[2]!, LG[4]!, LG[6]!]);
+    f.emit(op.mulF64x2, op.get(w));
+    hornerF64x2([LG[1]!, LG[3]!, LG[5]!]);
+    f.emit(op.mulF64x2, op.addF64x2, op.set(r));
+    // (hx − 0x6147a) | (0x6b851 − hx) > 0 and not small: dk × ln2_hi − ((hfsq − (s × (hfsq + R)
+    // + dk × ln2_lo)) − f), hfsq = 0.5 × f × f
+    f.emit(lanes(0.5), op.get(fraction), op.mulF64x2, op.get(fraction), op.mulF64x2, op.set(hfsq));
+    f.emit(op.get(dk), lanes(LN2_HI), op.mulF64x2, op.get(hfsq), op.get(s), op.get(hfsq), op.get(r));
+    f.emit(op.addF64x2, op.mulF64x2, op.get(dk), lanes(LN2_LO), op.mulF64x2, op.addF64x2, op.subF64x2);
+    f.emit(op.get(fraction), op.subF64x2, op.subF64x2);
+    // else dk × ln2_hi − ((Y − dk × ln2_lo) − f), Y = f × f × (0.5 − f / 3) if small, s × (f − R)
+    f.emit(op.get(dk), lanes(LN2_HI), op.mulF64x2);
+    f.emit(op.get(fraction), op.get(fraction), op.mulF64x2, lanes(0.5), lanes(THIRD), op.get(fraction));
+    f.emit(op.mulF64x2, op.subF64x2, op.mulF64x2);
+    f.emit(op.get(s), op.get(fraction), op.get(r), op.subF64x2, op.mulF64x2, op.get(small), op.bitselect);
+    f.emit(op.get(dk), lanes(LN2_LO), op.mulF64x2, op.subF64x2, op.get(fraction), op.subF64x2, op.subF64x2);
+    f.emit(op.get(high), words(0x6147a), op.subI64x2, words(0x6b851), op.get(high), op.subI64x2, op.orV128);
+    f.emit(words(0), op.gtSI64x2, op.get(small), op.andNotV128, op.bitselect);
+  }
+
   /** Emits code that pops an f64x2 (|x| < 708 in both lanes) and pushes its `exp`, lane by lane. */
   exp(): void {
     const f = this.f;
