@@ -7,17 +7,14 @@ import {
   F64,
   I32,
   MAX_PAGES,
+  moduleBytes,
   op,
   PAGE_BYTES,
   parameterIndices,
-  section,
-  text,
-  unsigned,
   V128,
-  vector,
   WasmFunction,
 } from "./wasm-emit.ts";
-import { WasmMath, WasmMathF64x2 } from "./wasm-math.ts";
+import { mathFunctions } from "./wasm-math.ts";
 
 /**
  * The kernel's hottest loops over rows and histogram cells as a WebAssembly module, with 128-bit
@@ -578,40 +575,14 @@ function scoreFunction(): WasmFunction {
   return f;
 }
 
-/**
- * `exp(x)` and `log(x)` (f64 → f64), `expF64x2` and `logF64x2` on their own, as the tests compare
- * them with `Math`'s.
- */
-function mathFunctions(): WasmFunction[] {
-  const scalar = (["exp", "log"] as const).map((name) => {
-    const f = new WasmFunction(name, [F64], F64);
-    const math = new WasmMath(f);
-    f.emit(op.get(0));
-    math[name]();
-    return f;
-  });
-  // expF64x2 / logF64x2(fromAt, toAt, pairs): of `pairs` pairs of doubles, two at a time.
-  const pairwise = (["exp", "log"] as const).map((name) => {
-    const pairs = new WasmFunction(`${name}F64x2`, 3);
-    const math = new WasmMathF64x2(pairs);
-    const pair = pairs.local(I32);
-    pairs.forLoop(pair, op.const32(0), op.get(2), op.const32(1), () => {
-      pairs.emit(op.get(1), op.get(pair), op.const32(4), op.shl, op.add);
-      pairs.emit(op.get(0), op.get(pair), op.const32(4), op.shl, op.add, op.loadV128(0));
-      math[name]();
-      pairs.emit(op.storeV128(0));
-    });
-    return pairs;
-  });
-  return [...scalar, ...pairwise];
-}
-
 /** The histogram pass's name for a stride and a number of features. */
 export const passName = (stride: number, features: number): string => `s${stride}n${features}`;
 
 /** The module's bytes. */
 export function histogramModuleBytes(): Uint8Array {
-  const functions = [
+  return moduleBytes([
+    // exp and log first: functions 0 and 1, which the softmax's scalar rows call.
+    ...mathFunctions(),
     ...WASM_STRIDES.flatMap((stride) =>
       Array.from({ length: MAX_FEATURES }, (_, at) => passFunction(stride, at + 1)),
     ),
@@ -625,27 +596,6 @@ export function histogramModuleBytes(): Uint8Array {
     softmax3LossFunction(),
     addLeavesFunction(),
     weighFunction(),
-    ...mathFunctions(),
-  ];
-  // One type per signature.
-  const signatures = [...new Set(functions.map((f) => f.signature().join(",")))];
-  const typeOf = (f: WasmFunction) => signatures.indexOf(f.signature().join(","));
-  const types = signatures.map((signature) => signature.split(",").map(Number));
-  const memoryImport = [
-    ...text("env"),
-    ...text("memory"),
-    0x02,
-    0x03,
-    ...unsigned(0),
-    ...unsigned(MAX_PAGES),
-  ];
-  return Uint8Array.from([
-    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, vector(types)),
-    ...section(2, vector([memoryImport])),
-    ...section(3, vector(functions.map((f) => unsigned(typeOf(f))))),
-    ...section(7, vector(functions.map((f, index) => [...text(f.name), 0x00, ...unsigned(index)]))),
-    ...section(10, vector(functions.map((f) => f.bytes()))),
   ]);
 }
 

@@ -1,10 +1,11 @@
 import { elementAt, F64, I32, op, V128, WasmFunction } from "./wasm-emit.ts";
-import { EXP_F64X2_LIMIT, WasmMath, WasmMathF64x2 } from "./wasm-math.ts";
+import { callExp, callLog, EXP_F64X2_LIMIT, WasmMathF64x2 } from "./wasm-math.ts";
 
 /**
  * The MultiClass loss of three classes (the credit-score case) in WebAssembly: the kernel's
- * `softmax3Derivatives` and `lossSum`, with `exp` and `log` inline (wasm-math.ts), the same
- * operations in the same order, so the same doubles.
+ * `softmax3Derivatives` and `lossSum`, with fdlibm's `exp` and `log` (wasm-math.ts), the same
+ * operations in the same order, so the same doubles. A module with these has wasm-math.ts's
+ * `mathFunctions` first.
  *
  * - `softmax3(rawAt, targetAt, gradientAt, hessianAt, from, to)`: for rows [from, to), the
  *   gradients (3 per row) and the hessian's upper triangle (6 per row) from the raw outputs (f64,
@@ -21,7 +22,6 @@ const CLASSES = 3;
  */
 function softmaxTerms(
   f: WasmFunction,
-  math: WasmMath,
   rawAt: number,
   row: number,
   base: number,
@@ -34,9 +34,7 @@ function softmaxTerms(
   for (let k = 0; k < CLASSES; k++) f.emit(op.get(base), op.loadF64(8 * k), op.maxF64);
   f.emit(op.set(max));
   exps.forEach((e, k) => {
-    f.emit(op.get(base), op.loadF64(8 * k), op.get(max), op.subF64);
-    math.exp();
-    f.emit(op.set(e));
+    f.emit(op.get(base), op.loadF64(8 * k), op.get(max), op.subF64, callExp, op.set(e));
   });
   f.emit(op.get(exps[0]!), op.get(exps[1]!), op.addF64, op.get(exps[2]!), op.addF64, op.set(sum));
 }
@@ -44,7 +42,6 @@ function softmaxTerms(
 /** Emits `total += max + log(sum) − raw[label]`, the label read from `targetAt` into `label`. */
 function addRowLoss(
   f: WasmFunction,
-  math: WasmMath,
   targetAt: number,
   row: number,
   base: number,
@@ -54,8 +51,7 @@ function addRowLoss(
   total: number,
 ): void {
   f.emit(elementAt(targetAt, row, 3), op.loadF64(0), op.truncF64S, op.set(label));
-  f.emit(op.get(total), op.get(max), op.get(sum));
-  math.log();
+  f.emit(op.get(total), op.get(max), op.get(sum), callLog);
   f.emit(op.addF64, elementAt(base, label, 3), op.loadF64(0), op.subF64, op.addF64, op.set(total));
 }
 
@@ -65,9 +61,9 @@ const HESSIAN_BYTES = ((CLASSES * (CLASSES + 1)) / 2) * 8;
 
 /**
  * `softmax3` (`derivatives`) or `softmax3Loss`. Rows go two at a time, one per f64x2 lane, with
- * {@link WasmMathF64x2}'s exp and log, where every raw output is within 708 of its row's largest (the
- * scalar code runs both rows otherwise, and any last odd row); the loss sum adds the rows in row
- * order either way.
+ * {@link WasmMathF64x2}'s exp and log, where every raw output of both is within 708 of its row's
+ * largest; the scalar code runs a row otherwise (and a last odd one). The loss sum adds the rows in
+ * row order either way.
  */
 function softmaxFunction(derivatives: boolean): WasmFunction {
   const names = derivatives
@@ -83,9 +79,8 @@ function softmaxFunction(derivatives: boolean): WasmFunction {
     at("from"),
     at("to"),
   ];
-  const math = new WasmMath(f);
   const pairMath = new WasmMathF64x2(f);
-  const [row, next, base, label, gradientRow, hessianRow] = Array.from({ length: 6 }, () =>
+  const [row, next, base, label, gradientRow, hessianRow, pairable] = Array.from({ length: 7 }, () =>
     f.local(I32),
   ) as number[];
   const [max, sum, total] = Array.from({ length: 3 }, () => f.local(F64)) as number[];
@@ -100,7 +95,7 @@ function softmaxFunction(derivatives: boolean): WasmFunction {
 
   /** The kernel's loop body for the row in local `r`. */
   const scalarRow = (r: number) => {
-    softmaxTerms(f, math, rawAt, r, base!, max!, exps, sum!);
+    softmaxTerms(f, rawAt, r, base!, max!, exps, sum!);
     if (derivatives) {
       p.forEach((probability, k) => {
         f.emit(op.get(exps[k]!), op.get(sum!), op.divF64, op.set(probability));
@@ -116,7 +111,7 @@ function softmaxFunction(derivatives: boolean): WasmFunction {
           f.emit(op.storeF64At(8 * entry++));
         }
     }
-    addRowLoss(f, math, targetAt, r, base!, max!, sum!, label!, total!);
+    addRowLoss(f, targetAt, r, base!, max!, sum!, label!, total!);
     if (derivatives) {
       // gradient = p − (label === k ? 1 : 0)
       f.emit(op.get(gradientAt), op.get(r), op.const32(ROW_BYTES), op.mul, op.add, op.set(gradientRow!));
@@ -127,8 +122,11 @@ function softmaxFunction(derivatives: boolean): WasmFunction {
     }
   };
 
-  /** Rows `row` and `row` + 1 in the lanes of f64x2 values. */
-  const pairRows = () => {
+  /**
+   * Rows `row` and `row` + 1 in the lanes of f64x2 values: each class's raw outputs less their
+   * row's largest, and whether the vector exp takes them all (`pairable`).
+   */
+  const pairTerms = () => {
     // Class k of both rows: (row's, next row's) from the six doubles at base.
     f.emit(op.get(rawAt), op.get(row!), op.const32(ROW_BYTES), op.mul, op.add, op.set(base!));
     [loaded0, loaded1, loaded2].forEach((loaded, index) => {
@@ -153,11 +151,11 @@ function softmaxFunction(derivatives: boolean): WasmFunction {
       f.emit(op.get(pair), op.absF64x2, op.constF64x2(EXP_F64X2_LIMIT), op.ltF64x2);
       if (k > 0) f.emit(op.andV128);
     });
-    f.emit(op.allTrueI64x2, op.eqz, op.if);
-    f.emit(op.get(row!), op.const32(1), op.add, op.set(next!));
-    scalarRow(row!);
-    scalarRow(next!);
-    f.emit(op.else);
+    f.emit(op.allTrueI64x2, op.set(pairable!));
+  };
+
+  /** The rest of rows `row` and `row` + 1, after {@link pairTerms} found them `pairable`. */
+  const pairRows = () => {
     for (const pair of pairs) {
       f.emit(op.get(pair));
       pairMath.exp();
@@ -212,18 +210,19 @@ function softmaxFunction(derivatives: boolean): WasmFunction {
       f.emit(op.get(base!), op.get(label!), op.const32(3), op.shl, op.add);
       f.emit(op.loadF64(ROW_BYTES * lane), op.subF64, op.addF64, op.set(total!));
     }
-    f.emit(op.end);
   };
 
   f.emit(op.constF64Zero, op.set(total!), op.get(from), op.set(row!));
-  // while (row + 1 < to) { two rows; row += 2 }
+  // while (row < to): two rows where there are two the vector code takes, else one
   f.emit(op.block, op.loop);
-  f.emit(op.get(row!), op.const32(1), op.add, op.get(to), op.geU, op.brIf(1));
+  f.emit(op.get(row!), op.get(to), op.geU, op.brIf(1));
+  f.emit(op.const32(0), op.set(pairable!), op.get(row!), op.const32(1), op.add, op.get(to), op.ltU, op.if);
+  pairTerms();
+  f.emit(op.end, op.get(pairable!), op.if);
   pairRows();
-  f.emit(op.get(row!), op.const32(2), op.add, op.set(row!), op.br(0), op.end, op.end);
-  f.emit(op.get(row!), op.get(to), op.ltU, op.if);
+  f.emit(op.get(row!), op.const32(2), op.add, op.set(row!), op.else);
   scalarRow(row!);
-  f.emit(op.end);
+  f.emit(op.get(row!), op.const32(1), op.add, op.set(row!), op.end, op.br(0), op.end, op.end);
   f.emit(op.get(total!));
   return f;
 }

@@ -34,19 +34,31 @@ const signed = (value: number): number[] => {
   }
 };
 
-export const vector = (items: number[][]): number[] => [...unsigned(items.length), ...items.flat()];
-export const text = (value: string): number[] =>
-  vector([...new TextEncoder().encode(value)].map((byte) => [byte]));
-export const section = (id: number, body: number[]): number[] => [id, ...unsigned(body.length), ...body];
+/** `parts` one after the other in `out` (a loop: a module's code is too long to spread). */
+export function append(out: number[], ...parts: readonly (readonly number[])[]): number[] {
+  for (const part of parts)
+    if (part.length < 1024) out.push(...part);
+    else for (let at = 0; at < part.length; at++) out.push(part[at]!);
+  return out;
+}
+
+export const vector = (items: readonly (readonly number[])[]): number[] =>
+  append(unsigned(items.length), ...items);
+export const text = (value: string): number[] => {
+  const bytes = new TextEncoder().encode(value);
+  return append(unsigned(bytes.length), [...bytes]);
+};
+export const section = (id: number, body: readonly number[]): number[] =>
+  append([id], unsigned(body.length), body);
 
 export const I32 = 0x7f;
 export const F64 = 0x7c;
 export const V128 = 0x7b;
+const doubleView = new DataView(new ArrayBuffer(8));
 /** An f64.const's immediate: the double's 8 bytes, little-endian. */
 const f64Bytes = (value: number): number[] => {
-  const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, value, true);
-  return [...new Uint8Array(view.buffer)];
+  doubleView.setFloat64(0, value, true);
+  return Array.from({ length: 8 }, (_, at) => doubleView.getUint8(at));
 };
 const simd = (code: number): number[] => [0xfd, ...unsigned(code)];
 export const op = {
@@ -60,6 +72,8 @@ export const op = {
   else: [0x05],
   end: [0x0b],
   br: (depth: number) => [0x0c, ...unsigned(depth)],
+  /** Calls function `index` of the module. */
+  call: (index: number) => [0x10, ...unsigned(index)],
   brIf: (depth: number) => [0x0d, ...unsigned(depth)],
   select: [0x1b],
   get: (local: number) => [0x20, ...unsigned(local)],
@@ -231,7 +245,7 @@ export class WasmFunction {
   }
 
   emit(...parts: number[][]): void {
-    for (const part of parts) this.code.push(...part);
+    append(this.code, ...parts);
   }
 
   /** `for (counter = from; counter < limit; counter += step) body()`, `from`, `limit` and `step` as code. */
@@ -250,11 +264,33 @@ export class WasmFunction {
       if (last && last[1] === type) last[0]! += 1;
       else groups.push([1, type]);
     }
-    const body = [
-      ...vector(groups.map(([count, type]) => [...unsigned(count!), type!])),
-      ...this.code,
-      ...op.end,
-    ];
-    return [...unsigned(body.length), ...body];
+    const body = append(
+      vector(groups.map(([count, type]) => [...unsigned(count!), type!])),
+      this.code,
+      op.end,
+    );
+    return append(unsigned(body.length), body);
   }
+}
+
+/**
+ * A module of `functions`, each exported under its name, on an imported shared memory
+ * `env.memory` (of up to `MAX_PAGES` pages).
+ */
+export function moduleBytes(functions: readonly WasmFunction[]): Uint8Array {
+  // One type per signature.
+  const signatures = [...new Set(functions.map((f) => f.signature().join(",")))];
+  const typeOf = (f: WasmFunction) => signatures.indexOf(f.signature().join(","));
+  const types = signatures.map((signature) => signature.split(",").map(Number));
+  const memoryImport = append(text("env"), text("memory"), [0x02, 0x03], unsigned(0), unsigned(MAX_PAGES));
+  return Uint8Array.from(
+    append(
+      [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+      section(1, vector(types)),
+      section(2, vector([memoryImport])),
+      section(3, vector(functions.map((f) => unsigned(typeOf(f))))),
+      section(7, vector(functions.map((f, index) => [...text(f.name), 0x00, ...unsigned(index)]))),
+      section(10, vector(functions.map((f) => f.bytes()))),
+    ),
+  );
 }

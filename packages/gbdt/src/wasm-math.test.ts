@@ -1,16 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { histogramModule, WasmMemoryArrays } from "./histogram-wasm.ts";
+import { WasmMemoryArrays } from "./histogram-wasm.ts";
 import { mulberry32 } from "./random.ts";
+import { mathModuleBytes } from "./wasm-math.ts";
 
-const { exports } = new WebAssembly.Instance(histogramModule() as WebAssembly.Module, {
-  env: { memory: new WasmMemoryArrays().memory },
+const memory = new WasmMemoryArrays();
+const { exports } = new WebAssembly.Instance(new WebAssembly.Module(mathModuleBytes()), {
+  env: { memory: memory.memory },
 });
 const wasmExp = exports.exp as (x: number) => number;
 const wasmLog = exports.log as (x: number) => number;
-const memory = new WasmMemoryArrays();
-const { exports: pairExports } = new WebAssembly.Instance(histogramModule() as WebAssembly.Module, {
-  env: { memory: memory.memory },
-});
 const pairInput = memory.float64(1 << 16);
 const pairOutput = memory.float64(1 << 16);
 /** [x, f(x)] for each x, f two at a time (`expF64x2`, `logF64x2`). */
@@ -19,7 +17,7 @@ function* pairwise(name: "expF64x2" | "logF64x2", xs: Iterable<number>): Generat
   for (let start = 0; start < batch.length; start += pairInput.length) {
     const part = batch.slice(start, start + pairInput.length);
     pairInput.fill(1).set(part);
-    (pairExports[name] as (...args: number[]) => void)(
+    (exports[name] as (...args: number[]) => void)(
       pairInput.byteOffset,
       pairOutput.byteOffset,
       Math.ceil(part.length / 2),
@@ -93,7 +91,7 @@ const edges = [
   3,
 ];
 
-describe("the module's exp and log", () => {
+describe("exp and log", () => {
   it("give Math.exp's doubles at the edges of fdlibm's ranges and on random arguments", () => {
     expect(mismatches(wasmExp, Math.exp, edges)).toEqual([]);
     expect(mismatches(wasmExp, Math.exp, randomBits(200_000, 1))).toEqual([]);

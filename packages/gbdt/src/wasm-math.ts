@@ -1,4 +1,4 @@
-import { F64, I32, op, V128, type WasmFunction } from "./wasm-emit.ts";
+import { F64, I32, moduleBytes, op, V128, WasmFunction } from "./wasm-emit.ts";
 
 /**
  * `exp` and `log` written out in WebAssembly, operation for operation as fdlibm computes them
@@ -409,4 +409,45 @@ export class WasmMathF64x2 {
     );
     f.emit(op.set(y), lanes(E), op.get(y), op.get(x), lanes(1), op.eqF64x2, op.bitselect);
   }
+}
+
+/**
+ * `exp(x)` and `log(x)` (f64 → f64) as functions of their own, which a module that calls them
+ * ({@link callExp}, {@link callLog}) has as its first two: code where they are not hot calls them
+ * rather than having them inline.
+ */
+export function mathFunctions(): WasmFunction[] {
+  return (["exp", "log"] as const).map((name) => {
+    const f = new WasmFunction(name, [F64], F64);
+    const math = new WasmMath(f);
+    f.emit(op.get(0));
+    math[name]();
+    return f;
+  });
+}
+
+/** Calls {@link mathFunctions}'s `exp` (function 0): pops x, pushes exp(x). */
+export const callExp = op.call(0);
+/** Calls {@link mathFunctions}'s `log` (function 1): pops x, pushes log(x). */
+export const callLog = op.call(1);
+
+/**
+ * A module of `exp(x)` and `log(x)` (f64 → f64), and `expF64x2` and `logF64x2` (fromAt, toAt, pairs:
+ * of `pairs` pairs of doubles, two at a time), on their own: the tests compare them with `Math`'s.
+ */
+export function mathModuleBytes(): Uint8Array {
+  // expF64x2 / logF64x2(fromAt, toAt, pairs): of `pairs` pairs of doubles, two at a time.
+  const pairwise = (["exp", "log"] as const).map((name) => {
+    const pairs = new WasmFunction(`${name}F64x2`, 3);
+    const math = new WasmMathF64x2(pairs);
+    const pair = pairs.local(I32);
+    pairs.forLoop(pair, op.const32(0), op.get(2), op.const32(1), () => {
+      pairs.emit(op.get(1), op.get(pair), op.const32(4), op.shl, op.add);
+      pairs.emit(op.get(0), op.get(pair), op.const32(4), op.shl, op.add, op.loadV128(0));
+      math[name]();
+      pairs.emit(op.storeV128(0));
+    });
+    return pairs;
+  });
+  return moduleBytes([...mathFunctions(), ...pairwise]);
 }
