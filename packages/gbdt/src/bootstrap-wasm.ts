@@ -1,4 +1,13 @@
-import { blockEnd, elementAt, F64, I32, op, parameterIndices, WasmFunction } from "./wasm-emit.ts";
+import {
+  blockEnd,
+  elementAt,
+  F64,
+  forBlockRows,
+  I32,
+  op,
+  parameterIndices,
+  WasmFunction,
+} from "./wasm-emit.ts";
 import { WasmMath } from "./wasm-math.ts";
 
 /** The parameters of `weigh`, in order (all i32 but `subsample`). */
@@ -55,74 +64,61 @@ export function weighFunction(): WasmFunction {
       op.mul,
     );
     f.emit(op.add, op.set(state!));
-    f.forLoop(
-      row!,
-      [...op.get(block!), ...op.get(p.blockRows), ...op.mul],
-      op.get(last!),
-      op.const32(1),
-      () => {
-        f.emit(op.constF64(1), op.set(weight!));
-        f.emit(op.get(p.kind), op.if);
-        // The next draw: t = state + STEP; t = imul(t ^ t >>> 15, t | 1); t ^= t + imul(t ^ t >>> 7, t | 61)
+    forBlockRows(f, row!, block!, p.blockRows, last!, () => {
+      f.emit(op.constF64(1), op.set(weight!));
+      f.emit(op.get(p.kind), op.if);
+      // The next draw: t = state + STEP; t = imul(t ^ t >>> 15, t | 1); t ^= t + imul(t ^ t >>> 7, t | 61)
+      f.emit(op.get(state!), op.const32(MULBERRY32_STEP), op.add, op.set(state!), op.get(state!), op.set(t!));
+      f.emit(
+        op.get(t!),
+        op.get(t!),
+        op.const32(15),
+        op.shrU,
+        op.xor,
+        op.get(t!),
+        op.const32(1),
+        op.or,
+        op.mul,
+      );
+      f.emit(op.set(t!), op.get(t!), op.get(t!), op.get(t!), op.get(t!), op.const32(7), op.shrU, op.xor);
+      f.emit(op.get(t!), op.const32(61), op.or, op.mul, op.add, op.xor, op.set(t!));
+      // u = ((t ^ t >>> 14) >>> 0) / 2^32
+      f.emit(op.get(t!), op.get(t!), op.const32(14), op.shrU, op.xor, op.convertI32U);
+      f.emit(op.constF64(4294967296), op.divF64, op.set(weight!));
+      f.emit(op.get(p.kind), op.const32(2), op.eq, op.if);
+      f.emit(op.get(weight!), op.get(p.subsample), op.ltF64, op.convertI32U, op.set(weight!));
+      f.emit(op.else, op.get(weight!), op.constF64(1e-100), op.addF64);
+      math.log();
+      f.emit(op.negF64, op.set(weight!), op.end);
+      f.emit(op.end);
+      f.emit(elementAt(p.bootstrapAt, row!, 3), op.get(weight!), op.storeF64);
+      f.emit(op.get(nonZero!), op.get(weight!), op.constF64Zero, op.neF64, op.add, op.set(nonZero!));
+      f.emit(op.get(weightSum!), op.get(weight!), op.addF64, op.set(weightSum!));
+      f.forLoop(k!, op.const32(0), op.get(p.outputs), op.const32(1), () => {
+        // cell = (row × outputs + k) × 8
         f.emit(
-          op.get(state!),
-          op.const32(MULBERRY32_STEP),
-          op.add,
-          op.set(state!),
-          op.get(state!),
-          op.set(t!),
-        );
-        f.emit(
-          op.get(t!),
-          op.get(t!),
-          op.const32(15),
-          op.shrU,
-          op.xor,
-          op.get(t!),
-          op.const32(1),
-          op.or,
+          op.get(row!),
+          op.get(p.outputs),
           op.mul,
+          op.get(k!),
+          op.add,
+          op.const32(3),
+          op.shl,
+          op.set(cell!),
         );
-        f.emit(op.set(t!), op.get(t!), op.get(t!), op.get(t!), op.get(t!), op.const32(7), op.shrU, op.xor);
-        f.emit(op.get(t!), op.const32(61), op.or, op.mul, op.add, op.xor, op.set(t!));
-        // u = ((t ^ t >>> 14) >>> 0) / 2^32
-        f.emit(op.get(t!), op.get(t!), op.const32(14), op.shrU, op.xor, op.convertI32U);
-        f.emit(op.constF64(4294967296), op.divF64, op.set(weight!));
-        f.emit(op.get(p.kind), op.const32(2), op.eq, op.if);
-        f.emit(op.get(weight!), op.get(p.subsample), op.ltF64, op.convertI32U, op.set(weight!));
-        f.emit(op.else, op.get(weight!), op.constF64(1e-100), op.addF64);
-        math.log();
-        f.emit(op.negF64, op.set(weight!), op.end);
-        f.emit(op.end);
-        f.emit(elementAt(p.bootstrapAt, row!, 3), op.get(weight!), op.storeF64);
-        f.emit(op.get(nonZero!), op.get(weight!), op.constF64Zero, op.neF64, op.add, op.set(nonZero!));
-        f.emit(op.get(weightSum!), op.get(weight!), op.addF64, op.set(weightSum!));
-        f.forLoop(k!, op.const32(0), op.get(p.outputs), op.const32(1), () => {
-          // cell = (row × outputs + k) × 8
-          f.emit(
-            op.get(row!),
-            op.get(p.outputs),
-            op.mul,
-            op.get(k!),
-            op.add,
-            op.const32(3),
-            op.shl,
-            op.set(cell!),
-          );
-          f.emit(op.get(p.gradientAt), op.get(cell!), op.add, op.loadF64(0), op.set(gradient!));
-          f.emit(op.get(p.weightedAt), op.get(cell!), op.add, op.get(gradient!), op.get(weight!), op.mulF64);
-          f.emit(op.storeF64);
-          f.emit(
-            op.get(squared!),
-            op.get(gradient!),
-            op.get(gradient!),
-            op.mulF64,
-            op.addF64,
-            op.set(squared!),
-          );
-        });
-      },
-    );
+        f.emit(op.get(p.gradientAt), op.get(cell!), op.add, op.loadF64(0), op.set(gradient!));
+        f.emit(op.get(p.weightedAt), op.get(cell!), op.add, op.get(gradient!), op.get(weight!), op.mulF64);
+        f.emit(op.storeF64);
+        f.emit(
+          op.get(squared!),
+          op.get(gradient!),
+          op.get(gradient!),
+          op.mulF64,
+          op.addF64,
+          op.set(squared!),
+        );
+      });
+    });
     f.emit(
       op.get(p.blockSumsAt),
       op.get(block!),

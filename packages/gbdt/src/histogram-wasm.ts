@@ -5,6 +5,7 @@ import {
   blockEnd,
   elementAt,
   F64,
+  forBlockRows,
   I32,
   MAX_PAGES,
   moduleBytes,
@@ -132,19 +133,13 @@ function listFunction(stride: number): WasmFunction {
     blockEnd(f, block!, p.blockRows, p.rowCount, last!);
     f.emit(op.const32(0), op.set(listed!));
     // Every row is written to the scratch; the count only moves past the listed ones.
-    f.forLoop(
-      row!,
-      [...op.get(block!), ...op.get(p.blockRows), ...op.mul],
-      op.get(last!),
-      op.const32(1),
-      () => {
-        f.emit(elementAt(p.scratchAt, listed!, 2), op.get(row!), op.store32);
-        f.emit(elementAt(p.leafOfAt, row!, 2), op.load32(0));
-        f.emit(op.get(p.sideBit), op.shrU, op.get(p.sideMask), op.and, op.get(p.wanted), op.eq);
-        f.emit(elementAt(p.bootstrapAt, row!, 3), op.loadF64(0));
-        f.emit(op.constF64Zero, op.neF64, op.and, op.get(listed!), op.add, op.set(listed!));
-      },
-    );
+    forBlockRows(f, row!, block!, p.blockRows, last!, () => {
+      f.emit(elementAt(p.scratchAt, listed!, 2), op.get(row!), op.store32);
+      f.emit(elementAt(p.leafOfAt, row!, 2), op.load32(0));
+      f.emit(op.get(p.sideBit), op.shrU, op.get(p.sideMask), op.and, op.get(p.wanted), op.eq);
+      f.emit(elementAt(p.bootstrapAt, row!, 3), op.loadF64(0));
+      f.emit(op.constF64Zero, op.neF64, op.and, op.get(listed!), op.add, op.set(listed!));
+    });
     f.forLoop(slot!, op.const32(0), op.get(listed!), op.const32(1), () => {
       f.emit(elementAt(p.scratchAt, slot!, 2), op.load32(0), op.set(row!));
       f.emit(elementAt(p.leafOfAt, row!, 2), op.load32(0), op.set(leaf!));
@@ -334,7 +329,7 @@ function leafSumsFunction(): WasmFunction {
       f.emit(op.get(counts), op.get(at), op.add, op.constF64Zero, op.storeF64),
     );
     blockEnd(f, block, p.blockRows, p.rowCount, last);
-    f.forLoop(row, [...op.get(block), ...op.get(p.blockRows), ...op.mul], op.get(last), op.const32(1), () => {
+    forBlockRows(f, row, block, p.blockRows, last, () => {
       f.emit(elementAt(p.leafRowsAt, row, 2), op.load32(0), op.set(leaf));
       f.emit(elementAt(counts, leaf, 3), elementAt(counts, leaf, 3), op.loadF64(0));
       f.emit(op.constF64(1), op.addF64, op.storeF64);

@@ -209,6 +209,20 @@ export const blockEnd = (
   f.emit(op.get(rowCount), op.get(last), op.get(last), op.get(rowCount), op.gtU, op.select, op.set(last));
 };
 
+/**
+ * `for (row = block × blockRows; row < last; row++) body()`, all locals: a block's rows (`last`
+ * from {@link blockEnd}).
+ */
+export const forBlockRows = (
+  f: WasmFunction,
+  row: number,
+  block: number,
+  blockRows: number,
+  last: number,
+  body: () => void,
+): void =>
+  f.forLoop(row, [...op.get(block), ...op.get(blockRows), ...op.mul], op.get(last), op.const32(1), body);
+
 /** Each parameter name's index. */
 export const parameterIndices = <Name extends string>(names: readonly Name[]): Record<Name, number> =>
   Object.fromEntries(names.map((name, index) => [name, index])) as Record<Name, number>;

@@ -54,13 +54,20 @@ const MAGIC = 1.5 * 2 ** 52;
 /** 0.33333333333333333 in e_log.c: the double nearest 1/3. */
 const THIRD = double(0x3fd55555, 0x55555555);
 
-/** `a + b × (c + …)`: Horner's form of fdlibm's polynomials, with `x` the local to multiply by. */
-function horner(f: WasmFunction, x: number, coefficients: readonly number[]): void {
+/** Scalar (f64) or two-lane (f64x2) constants and arithmetic, for {@link horner}. */
+const SCALAR = { constant: op.constF64, mul: op.mulF64, add: op.addF64 };
+const LANES = { constant: op.constF64x2, mul: op.mulF64x2, add: op.addF64x2 };
+
+/**
+ * `a + x × (b + x × (c + …))`: Horner's form of fdlibm's polynomials, with `x` the local to
+ * multiply by, in `kind`'s arithmetic.
+ */
+function horner(f: WasmFunction, x: number, coefficients: readonly number[], kind = SCALAR): void {
   coefficients.forEach((coefficient, at) => {
-    f.emit(op.constF64(coefficient));
+    f.emit(kind.constant(coefficient));
     if (at < coefficients.length - 1) f.emit(op.get(x));
   });
-  for (let at = 0; at < coefficients.length - 1; at++) f.emit(op.mulF64, op.addF64);
+  for (let at = 0; at < coefficients.length - 1; at++) f.emit(kind.mul, kind.add);
 }
 
 /** The high 32 bits of the f64 in local `x`, as an i32. */
@@ -251,6 +258,9 @@ export class WasmMath {
   }
 }
 
+/** Eleven locals' indices. */
+type ElevenLocals = [number, number, number, number, number, number, number, number, number, number, number];
+
 /** The largest |x| {@link WasmMathF64x2.exp} takes: its 2^k is then a normal double. */
 export const EXP_F64X2_LIMIT = 708;
 
@@ -264,11 +274,12 @@ export const EXP_F64X2_LIMIT = 708;
  */
 export class WasmMathF64x2 {
   private readonly f: WasmFunction;
-  private readonly locals: number[];
+  /** The v128 locals `exp` and `log` work in (each names them its own way). */
+  private readonly locals: ElevenLocals;
 
   constructor(f: WasmFunction) {
     this.f = f;
-    this.locals = Array.from({ length: 11 }, () => f.local(V128));
+    this.locals = Array.from({ length: 11 }, () => f.local(V128)) as ElevenLocals;
   }
 
   /**
@@ -280,19 +291,7 @@ export class WasmMathF64x2 {
    */
   log(): void {
     const f = this.f;
-    const [bits, high, k, fraction, dk, s, z, w, r, small, hfsq] = this.locals as [
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-    ];
+    const [bits, high, k, fraction, dk, s, z, w, r, small, hfsq] = this.locals;
     const lanes = (value: number) => op.constF64x2(value);
     const words = (value: number) => op.constI64x2(value);
     f.emit(op.set(bits), op.get(bits), op.const32(32), op.shrUI64x2, op.set(high));
@@ -320,17 +319,10 @@ export class WasmMathF64x2 {
     // s = f / (2 + f), z = s², w = z², R = z × (Lg1 + w × (Lg3 + …)) + w × (Lg2 + w × (Lg4 + …))
     f.emit(op.get(fraction), lanes(2), op.get(fraction), op.addF64x2, op.divF64x2, op.set(s));
     f.emit(op.get(s), op.get(s), op.mulF64x2, op.set(z), op.get(z), op.get(z), op.mulF64x2, op.set(w));
-    const hornerF64x2 = (coefficients: number[]) => {
-      coefficients.forEach((coefficient, at) => {
-        f.emit(lanes(coefficient));
-        if (at < coefficients.length - 1) f.emit(op.get(w));
-      });
-      for (let at = 0; at < coefficients.length - 1; at++) f.emit(op.mulF64x2, op.addF64x2);
-    };
     f.emit(op.get(z));
-    hornerF64x2([LG[0]!, LG[2]!, LG[4]!, LG[6]!]);
+    horner(f, w, [LG[0]!, LG[2]!, LG[4]!, LG[6]!], LANES);
     f.emit(op.mulF64x2, op.get(w));
-    hornerF64x2([LG[1]!, LG[3]!, LG[5]!]);
+    horner(f, w, [LG[1]!, LG[3]!, LG[5]!], LANES);
     f.emit(op.mulF64x2, op.addF64x2, op.set(r));
     // (hx − 0x6147a) | (0x6b851 − hx) > 0 and not small: dk × ln2_hi − ((hfsq − (s × (hfsq + R)
     // + dk × ln2_lo)) − f), hfsq = 0.5 × f × f
@@ -351,19 +343,7 @@ export class WasmMathF64x2 {
   /** Emits code that pops an f64x2 (|x| < 708 in both lanes) and pushes its `exp`, lane by lane. */
   exp(): void {
     const f = this.f;
-    const [x, abs, t, hi, lo, reduced, square, c, q, scale, y] = this.locals as [
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-    ];
+    const [x, abs, t, hi, lo, reduced, square, c, q, scale, y] = this.locals;
     const lanes = (value: number) => op.constF64x2(value);
     f.emit(op.set(x), op.get(x), op.absF64x2, op.set(abs));
     // t = trunc(x / ln 2 ± 0.5) (|x| ≥ 1.5 ln 2), ±1 (above 0.5 ln 2), 0
@@ -380,11 +360,7 @@ export class WasmMathF64x2 {
     f.emit(op.get(reduced), op.get(reduced), op.mulF64x2, op.set(square));
     // c = x − t × (P1 + t × (P2 + …)), t the square
     f.emit(op.get(reduced), op.get(square));
-    EXP_P.forEach((coefficient, at) => {
-      f.emit(lanes(coefficient));
-      if (at < EXP_P.length - 1) f.emit(op.get(square));
-    });
-    for (let at = 0; at < EXP_P.length - 1; at++) f.emit(op.mulF64x2, op.addF64x2);
+    horner(f, square, EXP_P, LANES);
     f.emit(op.mulF64x2, op.subF64x2, op.set(c));
     // q = (x × c) / (c − 2)
     f.emit(op.get(reduced), op.get(c), op.mulF64x2, op.get(c), lanes(2), op.subF64x2, op.divF64x2, op.set(q));
