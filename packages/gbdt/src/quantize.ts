@@ -62,47 +62,51 @@ interface Piece {
  * ascending. Equal gains are taken in order of position, so the result is deterministic.
  */
 export function greedyLogSumSplits(sorted: Float64Array, budget: number): number[] {
-  const epsilon = 1e-8;
-  const gainOf = (start: number, end: number, split: number) =>
-    Math.log(split - start + epsilon) + Math.log(end - split + epsilon) - Math.log(end - start + epsilon);
   const piece = (start: number, end: number): Piece => {
     const value = sorted[start + Math.floor((end - start) / 2)] as number;
-    const before = bound(sorted, start, end, (v) => v < value);
-    const after = bound(sorted, start, end, (v) => v <= value);
+    const before = firstNotBelow(sorted, start, end, value);
+    const after = firstAbove(sorted, start, end, value);
     let split = -1;
     let gain = Number.NEGATIVE_INFINITY;
-    for (const candidate of [before, after])
-      if (candidate > start && candidate < end && gainOf(start, end, candidate) > gain) {
-        split = candidate;
-        gain = gainOf(start, end, candidate);
-      }
+    if (before > start && before < end) {
+      split = before;
+      gain = logSumGain(start, end, before);
+    }
+    if (after > start && after < end && logSumGain(start, end, after) > gain) {
+      split = after;
+      gain = logSumGain(start, end, after);
+    }
     return { start, end, split, gain };
   };
   // A binary max-heap by gain, then by lower start.
   const heap: Piece[] = [piece(0, sorted.length)];
   const above = (a: Piece, b: Piece) => a.gain > b.gain || (a.gain === b.gain && a.start < b.start);
   const push = (item: Piece) => {
+    let at = heap.length;
     heap.push(item);
-    for (let at = heap.length - 1; at > 0; ) {
+    while (at > 0) {
       const parent = (at - 1) >> 1;
-      if (!above(heap[at] as Piece, heap[parent] as Piece)) break;
-      [heap[at], heap[parent]] = [heap[parent] as Piece, heap[at] as Piece];
+      if (!above(item, heap[parent] as Piece)) break;
+      heap[at] = heap[parent] as Piece;
       at = parent;
     }
+    heap[at] = item;
   };
   const pop = (): Piece => {
     const top = heap[0] as Piece;
     const last = heap.pop() as Piece;
     if (heap.length > 0) {
-      heap[0] = last;
-      for (let at = 0; ; ) {
-        let best = at;
-        for (const child of [2 * at + 1, 2 * at + 2])
-          if (child < heap.length && above(heap[child] as Piece, heap[best] as Piece)) best = child;
-        if (best === at) break;
-        [heap[at], heap[best]] = [heap[best] as Piece, heap[at] as Piece];
-        at = best;
+      let at = 0;
+      for (;;) {
+        const left = 2 * at + 1;
+        if (left >= heap.length) break;
+        const right = left + 1;
+        const child = right < heap.length && above(heap[right] as Piece, heap[left] as Piece) ? right : left;
+        if (!above(heap[child] as Piece, last)) break;
+        heap[at] = heap[child] as Piece;
+        at = child;
       }
+      heap[at] = last;
     }
     return top;
   };
@@ -117,13 +121,33 @@ export function greedyLogSumSplits(sorted: Float64Array, budget: number): number
   return splits.sort((a, b) => a - b);
 }
 
-/** The first index in [start, end) of ascending `sorted` where `below` is false. */
-function bound(sorted: Float64Array, start: number, end: number, below: (value: number) => boolean): number {
+/** log(left + ε) + log(right + ε) − log(size + ε) of splitting [start, end) at `split`. */
+function logSumGain(start: number, end: number, split: number): number {
+  const epsilon = 1e-8;
+  return (
+    Math.log(split - start + epsilon) + Math.log(end - split + epsilon) - Math.log(end - start + epsilon)
+  );
+}
+
+/** The first index in [start, end) of ascending `sorted` whose value is not below `value`. */
+function firstNotBelow(sorted: Float64Array, start: number, end: number, value: number): number {
   let low = start;
   let high = end;
   while (low < high) {
     const middle = (low + high) >>> 1;
-    if (below(sorted[middle] as number)) low = middle + 1;
+    if ((sorted[middle] as number) < value) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+/** The first index in [start, end) of ascending `sorted` whose value is above `value`. */
+function firstAbove(sorted: Float64Array, start: number, end: number, value: number): number {
+  let low = start;
+  let high = end;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((sorted[middle] as number) <= value) low = middle + 1;
     else high = middle;
   }
   return low;

@@ -296,7 +296,7 @@ function placeBins(
 }
 
 function smallestBins(values: Uint16Array, binCount: number): Bins {
-  return binCount <= 256 ? Uint8Array.from(values) : values;
+  return binCount <= 256 ? new Uint8Array(values) : values;
 }
 
 /**
