@@ -13,8 +13,9 @@ export function computeBorders(
   values: Float64Array,
   borderCount: number,
   nanMode: NanMode = "Min",
+  scratch?: Float64Array,
 ): Float64Array {
-  const finite = finiteValues(values).sort();
+  const finite = finiteValues(values, scratch).sort();
   const hasNan = finite.length < values.length && nanMode !== "Forbidden";
   const budget = hasNan ? borderCount - 1 : borderCount;
   let distinct = 0;
@@ -32,17 +33,19 @@ export function computeBorders(
 }
 
 /**
- * The values that are not NaN, in order. (A loop: `Float64Array.prototype.filter` with a callback
- * takes ~17 ms per 100,000 values in Node 20, a quarter of a 100 k-row fit's numeric setup.)
+ * The values that are not NaN, in order, in `scratch` when it is long enough (a view of it). (A
+ * loop: `Float64Array.prototype.filter` with a callback takes ~17 ms per 100,000 values in Node
+ * 20. And a view, not a copy: a new array's pages cost a page fault each when first written, ~1.5
+ * ms per 500 KB on the machine of docs/benchmarks.md, so a fit hands every column the same scratch.)
  */
-function finiteValues(values: Float64Array): Float64Array {
-  const finite = new Float64Array(values.length);
+function finiteValues(values: Float64Array, scratch?: Float64Array): Float64Array {
+  const finite = scratch && scratch.length >= values.length ? scratch : new Float64Array(values.length);
   let count = 0;
   for (let row = 0; row < values.length; row++) {
     const value = values[row] as number;
     if (!Number.isNaN(value)) finite[count++] = value;
   }
-  return count === values.length ? finite : finite.slice(0, count);
+  return finite.subarray(0, count);
 }
 
 /** A piece [start, end) of the sorted values and its best split (index, gain; −∞ if none). */
@@ -158,7 +161,29 @@ function firstAbove(sorted: Float64Array, start: number, end: number, value: num
  * border) for nan_mode Min and to the top bin for Max.
  */
 export function quantize(values: Float64Array, borders: Float64Array, nanMode: NanMode = "Min"): Uint16Array {
-  const bins = new Uint16Array(values.length);
+  return quantizeInto(values, borders, nanMode, new Uint16Array(values.length));
+}
+
+/**
+ * {@link quantize}'s bins in the smallest array that holds them: a Uint8Array up to 255 borders
+ * (256 bins), else a Uint16Array.
+ */
+export function quantizeBins(
+  values: Float64Array,
+  borders: Float64Array,
+  nanMode: NanMode = "Min",
+): Uint8Array | Uint16Array {
+  const bins = borders.length < 256 ? new Uint8Array(values.length) : new Uint16Array(values.length);
+  return quantizeInto(values, borders, nanMode, bins);
+}
+
+/** {@link quantize} into `bins`. */
+function quantizeInto<Bins extends Uint8Array | Uint16Array>(
+  values: Float64Array,
+  borders: Float64Array,
+  nanMode: NanMode,
+  bins: Bins,
+): Bins {
   for (let row = 0; row < values.length; row++) {
     const value = values[row] as number;
     if (Number.isNaN(value)) {

@@ -23,7 +23,7 @@ import {
   type TreeJson,
 } from "./model.ts";
 import { type NanMode, resolveParams, type TrainParams } from "./params.ts";
-import { computeBorders, quantize } from "./quantize.ts";
+import { computeBorders, quantizeBins } from "./quantize.ts";
 import { blockPermutation, defaultPermutationBlock, mulberry32, normalSource } from "./random.ts";
 import { kernel, type SearchFeature, type SearchShared } from "./split-kernel.ts";
 import {
@@ -295,10 +295,6 @@ function placeBins(
   });
 }
 
-function smallestBins(values: Uint16Array, binCount: number): Bins {
-  return binCount <= 256 ? new Uint8Array(values) : values;
-}
-
 /**
  * Trains a CatBoost-style gradient-boosted ensemble of symmetric trees (Plain boosting) on
  * numeric, categorical and text columns: numeric columns quantized; categorical ones one-hot
@@ -402,17 +398,15 @@ function fit(
   const features: TrainFeature[] = [];
   let units = 0;
 
-  // Numeric columns.
+  // Numeric columns. (One scratch for every column's border search.)
+  const bordersScratch = new Float64Array(rows);
   columns.forEach((column, index) => {
-    const borders = computeBorders(column, params.border_count, nanMode);
-    const binCount = borders.length + 1;
+    const borders = computeBorders(column, params.border_count, nanMode, bordersScratch);
     features.push({
       kind: "dense",
       unit: units++,
-      learn: [smallestBins(quantize(column, borders, nanMode), binCount)],
-      eval: evalData
-        ? smallestBins(quantize(evalColumns[index] as Float64Array, borders, nanMode), binCount)
-        : undefined,
+      learn: [quantizeBins(column, borders, nanMode)],
+      eval: evalData ? quantizeBins(evalColumns[index] as Float64Array, borders, nanMode) : undefined,
       borders,
       model: index,
     });
@@ -628,17 +622,12 @@ function fit(
           Float64Array.from({ length: count }, (_, row) => values[row * dimensions + dimension] as number);
         for (let dimension = 0; dimension < dimensions; dimension++) {
           const averaging = column(perFold[averagingFold] as Float64Array, rows, dimension);
-          const borders = computeBorders(averaging, params.border_count);
-          const binCount = borders.length + 1;
+          const borders = computeBorders(averaging, params.border_count, "Min", bordersScratch);
           features.push({
             kind: "dense",
             unit,
-            learn: perFold.map((values) =>
-              smallestBins(quantize(column(values, rows, dimension), borders), binCount),
-            ),
-            eval: evalValues
-              ? smallestBins(quantize(column(evalValues, evalRows, dimension), borders), binCount)
-              : undefined,
+            learn: perFold.map((values) => quantizeBins(column(values, rows, dimension), borders)),
+            eval: evalValues ? quantizeBins(column(evalValues, evalRows, dimension), borders) : undefined,
             borders,
             model: { type: "NaiveBayes", text, dimension },
           });
