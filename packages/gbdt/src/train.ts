@@ -414,14 +414,16 @@ function fit(
 
   // Categorical columns: value ids over the sorted learn values.
   const catValues = catColumns.map((column) => [...new Set(column)].sort());
-  const catIds = catColumns.map((column, index) => {
-    const position = new Map((catValues[index] as string[]).map((value, id) => [value, id]));
-    return Int32Array.from(column, (value) => position.get(value) as number);
-  });
-  const evalCatIds = evalCat.map((column, index) => {
-    const position = new Map((catValues[index] as string[]).map((value, id) => [value, id]));
-    return Int32Array.from(column, (value) => position.get(value) ?? -1);
-  });
+  // Each row's value id (−1: a value the learn rows do not have). A loop: `Int32Array.from` with a
+  // callback takes ~3× as long.
+  const valueIds = (column: readonly string[], values: string[]): Int32Array => {
+    const position = new Map(values.map((value, id) => [value, id]));
+    const ids = new Int32Array(column.length);
+    for (let row = 0; row < column.length; row++) ids[row] = position.get(column[row] as string) ?? -1;
+    return ids;
+  };
+  const catIds = catColumns.map((column, index) => valueIds(column, catValues[index] as string[]));
+  const evalCatIds = evalCat.map((column, index) => valueIds(column, catValues[index] as string[]));
   const ctrColumns: number[] = [];
   catNames.forEach((name, index) => {
     const count = (catValues[index] as string[]).length;
