@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { computeBorders, greedyLogSumSplits, quantize } from "./quantize.ts";
+import { computeBorders, greedyLogSumSplits, quantize, quantizeBins } from "./quantize.ts";
+import { mulberry32 } from "./random.ts";
 
 describe("GreedyLogSum borders", () => {
   it("splits the piece that gains most, next to its middle value, until the budget is spent", () => {
@@ -31,5 +32,30 @@ describe("GreedyLogSum borders", () => {
     expect(Array.from(computeBorders(values, 254, "Min"))).toEqual([-3.4028234663852886e38, 1.5, 2.5]);
     expect(Array.from(computeBorders(values, 254, "Max"))).toEqual([1.5, 2.5, 3.4028234663852886e38]);
     expect(Array.from(quantize(values, computeBorders(values, 254, "Min")))).toEqual([3, 0, 1, 2, 2]);
+  });
+});
+
+describe("quantize", () => {
+  it("gives each value the count of borders below it (NaN: bin 0 for Min, the top bin for Max), whatever the border count, in the smallest array", () => {
+    const next = mulberry32(17);
+    const values = Float64Array.from({ length: 2000 }, () =>
+      next() < 0.05 ? Number.NaN : Math.round(next() * 400) / 4 - 50,
+    );
+    for (const borderCount of [0, 1, 2, 3, 7, 8, 9, 100, 254, 255, 256, 300]) {
+      const borders = Float64Array.from({ length: borderCount }, (_, at) => -50 + (at * 100) / borderCount);
+      for (const nanMode of ["Min", "Max"] as const) {
+        const expected = Array.from(values, (value) =>
+          Number.isNaN(value)
+            ? nanMode === "Max"
+              ? borderCount
+              : 0
+            : borders.filter((border) => value > border).length,
+        );
+        expect(Array.from(quantize(values, borders, nanMode))).toEqual(expected);
+        const smallest = quantizeBins(values, borders, nanMode);
+        expect(smallest).toBeInstanceOf(borderCount < 256 ? Uint8Array : Uint16Array);
+        expect(Array.from(smallest)).toEqual(expected);
+      }
+    }
   });
 });
