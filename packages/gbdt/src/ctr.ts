@@ -91,7 +91,8 @@ export function maxValueCount(counts: ArrayLike<number>, classes: number): numbe
 /**
  * Buckets of `ctr` for rows with value ids `ids` (−1 = value not seen in learn) from full learn
  * counts: what eval rows and predictions get. An unseen value has count 0 and total 0, so a
- * Borders CTR gives its prior and Counter 0.
+ * Borders CTR gives its prior and Counter 0. (A bucket depends on the value alone: one per value,
+ * then one lookup per row.)
  */
 export function tableBuckets(
   ids: Int32Array,
@@ -100,22 +101,21 @@ export function tableBuckets(
   ctr: CtrJson,
   maxCount: number,
 ): Uint8Array {
-  const buckets = new Uint8Array(ids.length);
-  for (let row = 0; row < ids.length; row++) {
-    const id = ids[row]!;
-    if (ctr.ctrType === "Counter") {
-      buckets[row] = ctrBucket(id < 0 ? 0 : total(counts, id * classes, classes), maxCount, ctr);
-    } else if (id < 0) {
-      buckets[row] = ctrBucket(0, 0, ctr);
-    } else {
-      const base = id * classes;
-      buckets[row] = ctrBucket(
-        above(counts, base, classes, ctr.targetBorder),
-        total(counts, base, classes),
-        ctr,
-      );
-    }
+  const valueCount = Math.floor(counts.length / classes);
+  // byValue[id + 1]: the bucket of value id (id −1: unseen).
+  const byValue = new Uint8Array(valueCount + 1);
+  for (let id = -1; id < valueCount; id++) {
+    const base = id * classes;
+    if (ctr.ctrType === "Counter")
+      byValue[id + 1] = ctrBucket(id < 0 ? 0 : total(counts, base, classes), maxCount, ctr);
+    else
+      byValue[id + 1] =
+        id < 0
+          ? ctrBucket(0, 0, ctr)
+          : ctrBucket(above(counts, base, classes, ctr.targetBorder), total(counts, base, classes), ctr);
   }
+  const buckets = new Uint8Array(ids.length);
+  for (let row = 0; row < ids.length; row++) buckets[row] = byValue[(ids[row] as number) + 1] as number;
   return buckets;
 }
 
