@@ -573,7 +573,10 @@ function scoreFunction(): WasmFunction {
 /** The histogram pass's name for a stride and a number of features. */
 export const passName = (stride: number, features: number): string => `s${stride}n${features}`;
 
-/** The module's bytes. */
+/**
+ * The module's bytes: the functions above, and the update and weigh jobs' (loss-wasm.ts,
+ * bootstrap-wasm.ts) with the `exp` and `log` they use (wasm-math.ts).
+ */
 export function histogramModuleBytes(): Uint8Array {
   return moduleBytes([
     // exp and log first: functions 0 and 1, which the softmax's scalar rows call.

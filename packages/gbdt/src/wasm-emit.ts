@@ -9,7 +9,7 @@ export const PAGE_BYTES = 65536;
 /** The most bytes a wasm32 memory can hold. */
 export const WASM_MEMORY_BYTES = MAX_PAGES * PAGE_BYTES;
 
-export const unsigned = (value: number): number[] => {
+const unsigned = (value: number): number[] => {
   const bytes: number[] = [];
   let rest = value >>> 0;
   do {
@@ -35,21 +35,19 @@ const signed = (value: number): number[] => {
 };
 
 /** `parts` one after the other in `out` (a loop: a module's code is too long to spread). */
-export function append(out: number[], ...parts: readonly (readonly number[])[]): number[] {
+function append(out: number[], ...parts: readonly (readonly number[])[]): number[] {
   for (const part of parts)
     if (part.length < 1024) out.push(...part);
     else for (let at = 0; at < part.length; at++) out.push(part[at]!);
   return out;
 }
 
-export const vector = (items: readonly (readonly number[])[]): number[] =>
-  append(unsigned(items.length), ...items);
-export const text = (value: string): number[] => {
+const vector = (items: readonly (readonly number[])[]): number[] => append(unsigned(items.length), ...items);
+const text = (value: string): number[] => {
   const bytes = new TextEncoder().encode(value);
   return append(unsigned(bytes.length), [...bytes]);
 };
-export const section = (id: number, body: readonly number[]): number[] =>
-  append([id], unsigned(body.length), body);
+const section = (id: number, body: readonly number[]): number[] => append([id], unsigned(body.length), body);
 
 export const I32 = 0x7f;
 export const F64 = 0x7c;
@@ -92,7 +90,6 @@ export const op = {
   constF64: (value: number) => [0x44, ...f64Bytes(value)],
   constF64Zero: [0x44, 0, 0, 0, 0, 0, 0, 0, 0],
   eqz: [0x45],
-  ne: [0x47],
   ltS: [0x48],
   ltU: [0x49],
   gtS: [0x4a],
@@ -100,7 +97,6 @@ export const op = {
   xor: [0x73],
   shrS: [0x75],
   ltF64: [0x63],
-  geF64: [0x66],
   shlI64: [0x86],
   shrUI64: [0x88],
   orI64: [0x84],
