@@ -1,13 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { histogramModule, WasmMemoryArrays } from "./histogram-wasm.ts";
+import { WasmMemoryArrays } from "./histogram-wasm.ts";
 import { mulberry32 } from "./random.ts";
 import { kernel, type SearchShared } from "./split-kernel.ts";
+import { doubleDifferences, histogramExports } from "./test-data.ts";
 
 type WasmCall = (...args: number[]) => number;
-
-/** Where two arrays' doubles differ (0 and −0 differ, NaN equals NaN). */
-const differences = (a: Float64Array, b: Float64Array): number[] =>
-  [...a.keys()].filter((at) => !Object.is(a[at], b[at]));
 
 describe("weigh", () => {
   for (const [name, kind] of Object.entries(kernel.BOOTSTRAP))
@@ -18,9 +15,7 @@ describe("weigh", () => {
         const depth = 6;
         const blocks = Math.ceil(rows / kernel.blockRows(depth));
         const arrays = new WasmMemoryArrays();
-        const { exports } = new WebAssembly.Instance(histogramModule() as WebAssembly.Module, {
-          env: { memory: arrays.memory },
-        });
+        const exports = histogramExports(arrays);
         const next = mulberry32(5);
         const gradient = arrays.float64(rows * outputs);
         gradient.forEach((_, at) => {
@@ -65,9 +60,9 @@ describe("weigh", () => {
           0.66,
         );
         expect(count).toBe(jsCount);
-        expect(differences(wasm.bootstrap, js.bootstrap)).toEqual([]);
-        expect(differences(wasm.weighted, js.weighted)).toEqual([]);
-        expect(differences(wasm.blockSums, js.blockSums)).toEqual([]);
+        expect(doubleDifferences(wasm.bootstrap, js.bootstrap)).toEqual([]);
+        expect(doubleDifferences(wasm.weighted, js.weighted)).toEqual([]);
+        expect(doubleDifferences(wasm.blockSums, js.blockSums)).toEqual([]);
         // The rows of blocks [first, end) only; weights as the kind draws them.
         const from = first * kernel.blockRows(depth);
         const to = rows;

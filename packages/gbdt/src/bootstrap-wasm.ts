@@ -1,3 +1,4 @@
+import { kernel } from "./split-kernel.ts";
 import {
   blockEnd,
   elementAt,
@@ -26,15 +27,14 @@ const WEIGH_PARAMS = [
   "subsample",
 ] as const;
 
-/** The kernel's mulberry32 step (`MULBERRY32_STEP`). */
-const MULBERRY32_STEP = 0x6d2b79f5;
+const { BOOTSTRAP, MULBERRY32_STEP } = kernel;
 
 /**
  * `weigh(…)` (`WEIGH_PARAMS`): the kernel's `weighBlocks` for a bagging temperature of 1, in
  * WebAssembly. For blocks [first, end) of `blockRows` rows: each row's bootstrap weight — 1 for
- * `kind` 0 (No), else the row's draw u of the random stream after state `before` (mulberry32,
- * one draw per row in row order), −log(u + 1e-100) for kind 1 (Bayesian), u < `subsample` for
- * kind 2 (Bernoulli) — into `bootstrap` (f64 per row), the weighted gradients into `weighted`,
+ * `kind` No (the kernel's `BOOTSTRAP` codes), else the row's draw u of the random stream after
+ * state `before` (mulberry32, one draw per row in row order), −log(u + 1e-100) for Bayesian,
+ * u < `subsample` for Bernoulli — into `bootstrap` (f64 per row), the weighted gradients into `weighted`,
  * and per block Σ weight and Σ g² into `blockSums` (f64 pairs). Returns how many rows have
  * weight ≠ 0. The same operations as the kernel's, so the same doubles.
  */
@@ -66,7 +66,7 @@ export function weighFunction(): WasmFunction {
     f.emit(op.add, op.set(state!));
     forBlockRows(f, row!, block!, p.blockRows, last!, () => {
       f.emit(op.constF64(1), op.set(weight!));
-      f.emit(op.get(p.kind), op.if);
+      f.emit(op.get(p.kind), op.const32(BOOTSTRAP.No), op.ne, op.if);
       // The next draw: t = state + STEP; t = imul(t ^ t >>> 15, t | 1); t ^= t + imul(t ^ t >>> 7, t | 61)
       f.emit(op.get(state!), op.const32(MULBERRY32_STEP), op.add, op.set(state!), op.get(state!), op.set(t!));
       f.emit(
@@ -85,7 +85,7 @@ export function weighFunction(): WasmFunction {
       // u = ((t ^ t >>> 14) >>> 0) / 2^32
       f.emit(op.get(t!), op.get(t!), op.const32(14), op.shrU, op.xor, op.convertI32U);
       f.emit(op.constF64(4294967296), op.divF64, op.set(weight!));
-      f.emit(op.get(p.kind), op.const32(2), op.eq, op.if);
+      f.emit(op.get(p.kind), op.const32(BOOTSTRAP.Bernoulli), op.eq, op.if);
       f.emit(op.get(weight!), op.get(p.subsample), op.ltF64, op.convertI32U, op.set(weight!));
       f.emit(op.else, op.get(weight!), op.constF64(1e-100), op.addF64);
       math.log();

@@ -61,6 +61,22 @@ export function defaultCtrs(table: number, targetClasses: number): CtrJson[] {
   return ctrs;
 }
 
+/**
+ * The value id of rows [start, start + length) of a categorical column (`position`: each learn
+ * value's id; −1 for a value the learn rows do not have). A loop: `Int32Array.from` with a
+ * callback takes ~3× as long.
+ */
+export function valueIds(
+  column: readonly string[],
+  position: ReadonlyMap<string, number>,
+  start = 0,
+  length = column.length - start,
+): Int32Array {
+  const ids = new Int32Array(length);
+  for (let row = 0; row < length; row++) ids[row] = position.get(column[start + row] as string) ?? -1;
+  return ids;
+}
+
 /** The bucket of a CTR value (numerator + prior) / (denominator + prior denominator). */
 export function ctrBucket(numerator: number, denominator: number, ctr: CtrJson): number {
   const value = (numerator + ctr.priorNumerator) / (denominator + ctr.priorDenominator);

@@ -4,14 +4,12 @@ import { HistogramBuilder, LevelRows } from "./histograms.ts";
 import { mulberry32 } from "./random.ts";
 import { kernel, type SearchShared } from "./split-kernel.ts";
 import { binGroups, histogramScratchLength, keptStores, wasmPassSetup } from "./split-threads.ts";
+import { histogramExports } from "./test-data.ts";
 
 describe("the histogram module", () => {
   it("is valid WebAssembly with a pass per stride (2, 4) and feature count (1 to 4), a list per stride, subtract, zeroSide, score, split, leafSums, softmax3, softmax3Loss, addLeaves, weigh, exp and log", () => {
     expect(WebAssembly.validate(histogramModuleBytes())).toBe(true);
-    const memory = new WasmMemoryArrays().memory;
-    const { exports } = new WebAssembly.Instance(histogramModule() as WebAssembly.Module, {
-      env: { memory },
-    });
+    const exports = histogramExports(new WasmMemoryArrays());
     const names = [2, 4].flatMap((stride) => [1, 2, 3, 4].map((features) => passName(stride, features)));
     names.push("list2", "list4", "subtract", "zeroSide", "score", "split", "leafSums");
     names.push("softmax3", "softmax3Loss", "addLeaves", "weigh", "exp", "log");
@@ -20,9 +18,7 @@ describe("the histogram module", () => {
 
   it("adds each listed row's packed values to its (bin, leaf) cell of every feature", () => {
     const arrays = new WasmMemoryArrays();
-    const { exports } = new WebAssembly.Instance(histogramModule() as WebAssembly.Module, {
-      env: { memory: arrays.memory },
-    });
+    const exports = histogramExports(arrays);
     const rows = arrays.uint32(3);
     rows.set([0, 2, 3]);
     const leafOfRow = arrays.uint32(3);
@@ -81,9 +77,7 @@ describe("list2 and list4", () => {
         weighted[at] = next() - 0.5;
       });
       const scratch = arrays.uint32(blockRows);
-      const { exports } = new WebAssembly.Instance(histogramModule() as WebAssembly.Module, {
-        env: { memory: arrays.memory },
-      });
+      const exports = histogramExports(arrays);
       const list = exports[`list${stride}`] as (...args: number[]) => number;
       for (const [level, smallIsHigh] of [
         [0, false],
@@ -151,9 +145,7 @@ describe("split", () => {
     });
     const onWasm = arrays.uint32(rows);
     const inJs = new Uint32Array(rows);
-    const { exports } = new WebAssembly.Instance(histogramModule() as WebAssembly.Module, {
-      env: { memory: arrays.memory },
-    });
+    const exports = histogramExports(arrays);
     const split = exports.split as (...args: number[]) => number;
     // Ranges that are and are not multiples of 16 rows long, borders at both ends of the bins.
     for (const [level, bin, from, to] of [
@@ -211,9 +203,7 @@ describe("leafSums", () => {
       } as unknown as SearchShared;
       // Blocks 1 and 2 of 3: block 0's stale values stay.
       kernel.sumLeafBlocks(shared, leafRows, leafCount, 1, 3);
-      const { exports } = new WebAssembly.Instance(histogramModule() as WebAssembly.Module, {
-        env: { memory: arrays.memory },
-      });
+      const exports = histogramExports(arrays);
       (exports.leafSums as (...args: number[]) => void)(
         leafRows.byteOffset,
         gradient.byteOffset,

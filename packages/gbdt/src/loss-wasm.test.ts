@@ -1,20 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { histogramModule, WasmMemoryArrays } from "./histogram-wasm.ts";
+import { WasmMemoryArrays } from "./histogram-wasm.ts";
 import { mulberry32 } from "./random.ts";
 import { kernel } from "./split-kernel.ts";
+import { doubleDifferences, histogramExports } from "./test-data.ts";
 
 type WasmCall = (...args: number[]) => number;
-
-/** Where two arrays' doubles differ (0 and −0 differ, NaN equals NaN). */
-const differences = (a: Float64Array, b: Float64Array): number[] =>
-  [...a.keys()].filter((at) => !Object.is(a[at], b[at]));
 
 /** Rows of three raw outputs spread as a fit's are, and their labels, on a module's memory. */
 function softmaxRows(rows: number, seed: number) {
   const arrays = new WasmMemoryArrays();
-  const { exports } = new WebAssembly.Instance(histogramModule() as WebAssembly.Module, {
-    env: { memory: arrays.memory },
-  });
+  const exports = histogramExports(arrays);
   const next = mulberry32(seed);
   const raw = arrays.float64(rows * 3);
   const target = arrays.float64(rows);
@@ -57,8 +52,8 @@ describe("softmax3 and softmax3Loss", () => {
     );
     expect(loss).toBe(jsLoss);
     expect(Number.isFinite(loss) && loss > 0).toBe(true);
-    expect(differences(gradient, jsGradient)).toEqual([]);
-    expect(differences(hessian, jsHessian)).toEqual([]);
+    expect(doubleDifferences(gradient, jsGradient)).toEqual([]);
+    expect(doubleDifferences(hessian, jsHessian)).toEqual([]);
     // Rows outside [from, to) are not written.
     expect(gradient.subarray(0, 9).every((g) => g === 0)).toBe(true);
     for (const [start, end] of [
@@ -77,9 +72,7 @@ describe("addLeaves", () => {
     it(`adds each row's leaf values to its raw outputs (${outputs} output${outputs > 1 ? "s" : ""})`, () => {
       const rows = 1000;
       const arrays = new WasmMemoryArrays();
-      const { exports } = new WebAssembly.Instance(histogramModule() as WebAssembly.Module, {
-        env: { memory: arrays.memory },
-      });
+      const exports = histogramExports(arrays);
       const next = mulberry32(3);
       const raw = arrays.float64(rows * outputs);
       raw.forEach((_, at) => {
@@ -105,6 +98,6 @@ describe("addLeaves", () => {
         10,
         rows - 10,
       );
-      expect(differences(raw, expected)).toEqual([]);
+      expect(doubleDifferences(raw, expected)).toEqual([]);
     });
 });

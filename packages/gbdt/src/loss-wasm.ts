@@ -15,6 +15,9 @@ import { callExp, callLog, EXP_F64X2_LIMIT, WasmMathF64x2 } from "./wasm-math.ts
  *   `raw += leafValues[leaf]` for rows [from, to), any number of outputs.
  */
 const CLASSES = 3;
+/** Bytes of one row's raw outputs (and gradients), and of its Hessian's upper triangle. */
+const ROW_BYTES = CLASSES * 8;
+const HESSIAN_BYTES = ((CLASSES * (CLASSES + 1)) / 2) * 8;
 
 /**
  * Emits, for the row in local `row`: the largest raw output into `max`, then each class's
@@ -29,7 +32,7 @@ function softmaxTerms(
   exps: number[],
   sum: number,
 ): void {
-  f.emit(op.get(rawAt), op.get(row), op.const32(CLASSES * 8), op.mul, op.add, op.set(base));
+  f.emit(op.get(rawAt), op.get(row), op.const32(ROW_BYTES), op.mul, op.add, op.set(base));
   f.emit(op.constF64(Number.NEGATIVE_INFINITY));
   for (let k = 0; k < CLASSES; k++) f.emit(op.get(base), op.loadF64(8 * k), op.maxF64);
   f.emit(op.set(max));
@@ -54,10 +57,6 @@ function addRowLoss(
   f.emit(op.get(total), op.get(max), op.get(sum), callLog);
   f.emit(op.addF64, elementAt(base, label, 3), op.loadF64(0), op.subF64, op.addF64, op.set(total));
 }
-
-/** Bytes of one row's raw outputs (and gradients), and of its Hessian's upper triangle. */
-const ROW_BYTES = CLASSES * 8;
-const HESSIAN_BYTES = ((CLASSES * (CLASSES + 1)) / 2) * 8;
 
 /**
  * `softmax3` (`derivatives`) or `softmax3Loss`. Rows go two at a time, one per f64x2 lane, with

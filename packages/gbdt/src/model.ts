@@ -1,4 +1,4 @@
-import { type CtrJson, type CtrTableJson, maxValueCount, tableBuckets } from "./ctr.ts";
+import { type CtrJson, type CtrTableJson, maxValueCount, tableBuckets, valueIds } from "./ctr.ts";
 import {
   encodeLabels,
   type FeatureColumns,
@@ -214,9 +214,7 @@ export class GbdtModel {
       if (ids) return ids;
       const spec = ctrTables[table] as CtrTableJson;
       const column = data.categorical?.[categoricalFeatures[spec.column] as string] as readonly string[];
-      const index = compiled.ctrIndex[table] as Map<string, number>;
-      ids = new Int32Array(length);
-      for (let row = 0; row < length; row++) ids[row] = index.get(column[start + row] as string) ?? -1;
+      ids = valueIds(column, compiled.ctrIndex[table] as Map<string, number>, start, length);
       ctrIds.set(table, ids);
       return ids;
     };

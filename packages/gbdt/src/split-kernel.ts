@@ -1814,6 +1814,7 @@ export function splitKernel() {
     JOB,
     BOOTSTRAP,
     LOSS,
+    MULBERRY32_STEP,
     mulberry32Skip,
     mulberry32Draw,
     normalDraws,

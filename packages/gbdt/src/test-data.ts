@@ -1,4 +1,5 @@
 /** Deterministic synthetic data for the tests (not exported from the package). */
+import { histogramModule, type WasmMemoryArrays } from "./histogram-wasm.ts";
 import { mulberry32 } from "./random.ts";
 
 export const rng = (seed: number): (() => number) => mulberry32(seed);
@@ -44,3 +45,13 @@ export function creditLike(rows: number, seed: number) {
   }
   return { x, z, id, city, flag, note, labels };
 }
+
+/** The hot loops' module (histogram-wasm.ts) instantiated on `arrays`' memory: its exports. */
+export function histogramExports(arrays: WasmMemoryArrays): WebAssembly.Exports {
+  return new WebAssembly.Instance(histogramModule() as WebAssembly.Module, { env: { memory: arrays.memory } })
+    .exports;
+}
+
+/** Where two arrays' doubles differ (0 and −0 differ, NaN equals NaN). */
+export const doubleDifferences = (a: Float64Array, b: Float64Array): number[] =>
+  [...a.keys()].filter((at) => !Object.is(a[at], b[at]));

@@ -6,6 +6,7 @@ import {
   maxValueCount,
   orderedBuckets,
   tableBuckets,
+  valueIds,
 } from "./ctr.ts";
 import { encodeLabels, stringColumn, type TrainData } from "./data.ts";
 import { histogramModule, WasmMemoryArrays } from "./histogram-wasm.ts";
@@ -414,16 +415,13 @@ function fit(
 
   // Categorical columns: value ids over the sorted learn values.
   const catValues = catColumns.map((column) => [...new Set(column)].sort());
-  // Each row's value id (−1: a value the learn rows do not have). A loop: `Int32Array.from` with a
-  // callback takes ~3× as long.
-  const valueIds = (column: readonly string[], values: string[]): Int32Array => {
-    const position = new Map(values.map((value, id) => [value, id]));
-    const ids = new Int32Array(column.length);
-    for (let row = 0; row < column.length; row++) ids[row] = position.get(column[row] as string) ?? -1;
-    return ids;
-  };
-  const catIds = catColumns.map((column, index) => valueIds(column, catValues[index] as string[]));
-  const evalCatIds = evalCat.map((column, index) => valueIds(column, catValues[index] as string[]));
+  const catPositions = catValues.map((values) => new Map(values.map((value, id) => [value, id])));
+  const catIds = catColumns.map((column, index) =>
+    valueIds(column, catPositions[index] as Map<string, number>),
+  );
+  const evalCatIds = evalCat.map((column, index) =>
+    valueIds(column, catPositions[index] as Map<string, number>),
+  );
   const ctrColumns: number[] = [];
   catNames.forEach((name, index) => {
     const count = (catValues[index] as string[]).length;

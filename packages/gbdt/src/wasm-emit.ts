@@ -90,6 +90,7 @@ export const op = {
   constF64: (value: number) => [0x44, ...f64Bytes(value)],
   constF64Zero: [0x44, 0, 0, 0, 0, 0, 0, 0, 0],
   eqz: [0x45],
+  ne: [0x47],
   ltS: [0x48],
   ltU: [0x49],
   gtS: [0x4a],
