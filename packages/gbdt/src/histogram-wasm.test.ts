@@ -7,10 +7,12 @@ import { binGroups, histogramScratchLength, keptStores, wasmPassSetup } from "./
 import { histogramExports } from "./test-data.ts";
 
 describe("the histogram module", () => {
-  it("is valid WebAssembly with a pass per stride (2, 4) and feature count (1 to 4), a list per stride, subtract, zeroSide, score, split, leafSums, softmax3, softmax3Loss, addLeaves, weigh, exp and log", () => {
+  it("is valid WebAssembly with two passes (listed rows, all rows) per stride (2, 4) and feature count (1 to 4), a list per stride, subtract, zeroSide, score, split, leafSums, softmax3, softmax3Loss, addLeaves, weigh, exp and log", () => {
     expect(WebAssembly.validate(histogramModuleBytes())).toBe(true);
     const exports = histogramExports(new WasmMemoryArrays());
-    const names = [2, 4].flatMap((stride) => [1, 2, 3, 4].map((features) => passName(stride, features)));
+    const names = [false, true].flatMap((allRows) =>
+      [2, 4].flatMap((stride) => [1, 2, 3, 4].map((features) => passName(stride, features, allRows))),
+    );
     names.push("list2", "list4", "subtract", "zeroSide", "score", "split", "leafSums");
     names.push("softmax3", "softmax3Loss", "addLeaves", "weigh", "exp", "log");
     expect(Object.keys(exports).sort()).toEqual([...names].sort());
@@ -54,6 +56,20 @@ describe("the histogram module", () => {
     expect(Array.from(histograms[1] as Float64Array)).toEqual([
       0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
     ]);
+  });
+
+  it("adds every row's packed values to its bin's cell in the all-rows pass, reading no rows or leaves", () => {
+    const arrays = new WasmMemoryArrays();
+    const exports = histogramExports(arrays);
+    const packed = arrays.float64(6);
+    packed.set([1, 2, 3, 4, 5, 6]);
+    const bins = arrays.uint8(3);
+    bins.set([1, 0, 1]);
+    const histogram = arrays.float64(2 * 2);
+    const pass = exports[passName(2, 1, true)] as (...offsets: number[]) => void;
+    // Leaves, rows and leaves of rows given as nonsense: the pass must not read them.
+    pass(3, 7, 0, 0, packed.byteOffset, bins.byteOffset, 0, 0, 0, histogram.byteOffset, 0, 0, 0);
+    expect(Array.from(histogram)).toEqual([3, 4, 6, 8]);
   });
 });
 
@@ -269,7 +285,13 @@ describe("HistogramBuilder with the WebAssembly pass", () => {
   const levels = 4;
 
   /** Every level's histograms of `binCounts.length` features in one batch: on the wasm memory or not. */
-  function histograms(outputs: number, binCounts: number[], onWasm: boolean[], wasm: boolean) {
+  function histograms(
+    outputs: number,
+    binCounts: number[],
+    onWasm: boolean[],
+    wasm: boolean,
+    withZeroWeights = true,
+  ) {
     const next = mulberry32(outputs * 10 + binCounts.length);
     const arrays = wasm ? new WasmMemoryArrays() : undefined;
     const features = binCounts.map((binCount, feature) => {
@@ -278,7 +300,9 @@ describe("HistogramBuilder with the WebAssembly pass", () => {
       bins.set(values);
       return { feature, bins, binCount, keep: feature % 2 === 0, onWasm: wasm && onWasm[feature] === true };
     });
-    const bootstrap = Float64Array.from({ length: rows }, () => (next() < 0.1 ? 0 : next() * 2));
+    const bootstrap = Float64Array.from({ length: rows }, () =>
+      withZeroWeights && next() < 0.1 ? 0 : next() * 2 + 0.01,
+    );
     const weighted = Float64Array.from({ length: rows * outputs }, () => next() - 0.5);
     const levelRows = new LevelRows(rows, outputs, levels + 1, arrays);
     const search = binCounts.map((binCount) => ({
@@ -324,7 +348,7 @@ describe("HistogramBuilder with the WebAssembly pass", () => {
       for (let row = 0; row < rows; row++)
         leafOf[row] = (leafOf[row] as number) | (next() < 0.4 ? 1 << level : 0);
     }
-    return { out, wasmPasses: builder.wasmPasses };
+    return { out, wasmPasses: builder.wasmPasses, allRowsPasses: builder.allRowsPasses };
   }
 
   for (const outputs of [1, 3])
@@ -335,6 +359,18 @@ describe("HistogramBuilder with the WebAssembly pass", () => {
         const onWasm = histograms(outputs, binCounts, every, true);
         expect(onWasm.out).toEqual(histograms(outputs, binCounts, every, false).out);
         expect(onWasm.wasmPasses).toBe(levels);
+        expect(onWasm.allRowsPasses).toBe(0);
+      });
+
+  for (const outputs of [1, 3])
+    for (const count of [1, 2, 3, 4])
+      it(`gives the JavaScript loops' doubles with every row listed at level 0, there by the all-rows pass (${outputs} output${outputs > 1 ? "s" : ""}, ${count} feature${count > 1 ? "s" : ""} per pass)`, () => {
+        const binCounts = [7, 255, 2, 40].slice(0, count);
+        const every = binCounts.map(() => true);
+        const onWasm = histograms(outputs, binCounts, every, true, false);
+        expect(onWasm.out).toEqual(histograms(outputs, binCounts, every, false, false).out);
+        expect(onWasm.wasmPasses).toBe(levels);
+        expect(onWasm.allRowsPasses).toBe(1);
       });
 
   it("sums the features whose bins are not on its memory in JavaScript, the others there", () => {

@@ -37,6 +37,10 @@ import { mathFunctions } from "./wasm-math.ts";
  *   their leaves (u32) and packed values (`stride` f64 each), into each feature's histogram (f64,
  *   cell `(bin × leaves + leaf) × stride`) from its bins (u8 per learn row). Unused features'
  *   arguments are ignored.
+ * - `a<stride>n<features>(…)`, the same arguments: the pass where every learn row is listed, in
+ *   one leaf (level 0 when no row has bootstrap weight 0): row `at` is the listed row `at`, its cell
+ *   `bin × stride`, so the rows and leaves are not read (~1.8× faster); `leaves`, `rowsAt` and
+ *   `leafAt` are ignored.
  * - `list<stride>(…)` (`LIST_PARAMS`): the kernel's `listRows` over blocks of rows; returns where
  *   the next row would go.
  * - `subtract(histogramAt, parentAt, blocks, halfBytes, smallAt, largeAt)` and
@@ -52,9 +56,9 @@ export const WASM_STRIDES = [2, 4] as const;
 
 /** Features summed by one call (the kernel's HistogramBuilder.BATCH). */
 const MAX_FEATURES = 4;
-/** The histogram pass `s<stride>n<features>`. */
-function passFunction(stride: number, features: number): WasmFunction {
-  const f = new WasmFunction(passName(stride, features), 5 + 2 * MAX_FEATURES);
+/** The histogram pass `s<stride>n<features>`, or with `allRows` `a<stride>n<features>`. */
+function passFunction(stride: number, features: number, allRows: boolean): WasmFunction {
+  const f = new WasmFunction(passName(stride, features, allRows), 5 + 2 * MAX_FEATURES);
   const [count, leaves, rowsAt, leafAt, packedAt] = [0, 1, 2, 3, 4];
   const bins = (feature: number) => 5 + feature;
   const histogram = (feature: number) => 5 + MAX_FEATURES + feature;
@@ -62,16 +66,25 @@ function passFunction(stride: number, features: number): WasmFunction {
   const pairs = Array.from({ length: stride / 2 }, () => f.local(V128));
   const shift = Math.log2(stride * 8);
   f.forLoop(at!, op.const32(0), op.get(count), op.const32(1), () => {
-    f.emit(elementAt(rowsAt, at!, 2), op.load32(0), op.set(row!));
-    f.emit(elementAt(leafAt, at!, 2), op.load32(0), op.set(leaf!));
+    if (!allRows) {
+      f.emit(elementAt(rowsAt, at!, 2), op.load32(0), op.set(row!));
+      f.emit(elementAt(leafAt, at!, 2), op.load32(0), op.set(leaf!));
+    }
     f.emit(elementAt(packedAt, at!, shift), op.set(packed!));
     pairs.forEach((pair, index) => {
       f.emit(op.get(packed!), op.loadV128(16 * index), op.set(pair));
     });
     for (let feature = 0; feature < features; feature++) {
-      // cell = histogram + ((bins[row] × leaves + leaf) << shift)
-      f.emit(op.get(histogram(feature)), op.get(bins(feature)), op.get(row!), op.add, op.load8);
-      f.emit(op.get(leaves), op.mul, op.get(leaf!), op.add, op.const32(shift), op.shl, op.add, op.set(cell!));
+      // cell = histogram + ((bins[row] × leaves + leaf) << shift); all rows: histogram + (bins[at] << shift)
+      f.emit(
+        op.get(histogram(feature)),
+        op.get(bins(feature)),
+        op.get(allRows ? at! : row!),
+        op.add,
+        op.load8,
+      );
+      if (!allRows) f.emit(op.get(leaves), op.mul, op.get(leaf!), op.add);
+      f.emit(op.const32(shift), op.shl, op.add, op.set(cell!));
       pairs.forEach((pair, index) => {
         f.emit(op.get(cell!), op.get(cell!), op.loadV128(16 * index), op.get(pair), op.addF64x2);
         f.emit(op.storeV128(16 * index));
@@ -571,7 +584,8 @@ function scoreFunction(): WasmFunction {
 }
 
 /** The histogram pass's name for a stride and a number of features. */
-export const passName = (stride: number, features: number): string => `s${stride}n${features}`;
+export const passName = (stride: number, features: number, allRows = false): string =>
+  `${allRows ? "a" : "s"}${stride}n${features}`;
 
 /**
  * The module's bytes: the functions above, and the update and weigh jobs' (loss-wasm.ts,
@@ -581,8 +595,10 @@ export function histogramModuleBytes(): Uint8Array {
   return moduleBytes([
     // exp and log first: functions 0 and 1, which the softmax's scalar rows call.
     ...mathFunctions(),
-    ...WASM_STRIDES.flatMap((stride) =>
-      Array.from({ length: MAX_FEATURES }, (_, at) => passFunction(stride, at + 1)),
+    ...[false, true].flatMap((allRows) =>
+      WASM_STRIDES.flatMap((stride) =>
+        Array.from({ length: MAX_FEATURES }, (_, at) => passFunction(stride, at + 1, allRows)),
+      ),
     ),
     ...WASM_STRIDES.map(listFunction),
     subtractFunction(),

@@ -958,6 +958,8 @@ export function splitKernel() {
   interface WasmPass {
     /** `s<stride>n<features>` at [stride === 4 ? 4 : 0] + features − 1. */
     passes: WasmCall[];
+    /** `a<stride>n<features>`, the pass over every learn row in one leaf, likewise. */
+    allRowsPasses: WasmCall[];
     /** `list2`, `list4`. */
     lists: WasmCall[];
     subtract: WasmCall;
@@ -980,9 +982,10 @@ export function splitKernel() {
   /** Thread `thread`'s {@link WasmPass}: an instance of the module on the fit's memory. */
   function wasmPass(setup: WasmPassSetup, thread: number): WasmPass {
     const { exports } = new WebAssembly.Instance(setup.module, { env: { memory: setup.memory } });
-    const passes = [2, 4].flatMap((stride) =>
-      [1, 2, 3, 4].map((features) => exports[`s${stride}n${features}`] as WasmCall),
-    );
+    const passes = (prefix: string) =>
+      [2, 4].flatMap((stride) =>
+        [1, 2, 3, 4].map((features) => exports[`${prefix}${stride}n${features}`] as WasmCall),
+      );
     const scratch = Array.from(
       { length: HistogramBuilder.BATCH },
       (_, slot) =>
@@ -993,7 +996,8 @@ export function splitKernel() {
         ),
     );
     return {
-      passes,
+      passes: passes("s"),
+      allRowsPasses: passes("a"),
       lists: [exports.list2 as WasmCall, exports.list4 as WasmCall],
       subtract: exports.subtract as WasmCall,
       zeroSide: exports.zeroSide as WasmCall,
@@ -1106,8 +1110,9 @@ export function splitKernel() {
     private standInBins = new Uint8Array(0);
     private standInHistogram = new Float64Array(0);
 
-    /** Passes summed by the WebAssembly module (for tests). */
+    /** Passes summed by the WebAssembly module, and those of them over all rows (for tests). */
     wasmPasses = 0;
+    allRowsPasses = 0;
 
     /**
      * `kept`: the stores to keep histograms in (shared between threads), else its own. `wasm`: the
@@ -1208,7 +1213,7 @@ export function splitKernel() {
      */
     private addRowsWasm(requests: readonly HistogramRequest[], count: number): void {
       const { rows, leafOfRow, packed, count: rowCount, leaves } = this.level;
-      const { passes, scratch } = this.wasm!;
+      const { scratch } = this.wasm!;
       const bins: number[] = [];
       const histograms: number[] = [];
       for (let slot = 0; slot < count; slot++)
@@ -1222,6 +1227,9 @@ export function splitKernel() {
         bins.push(0);
         histograms.push(0);
       }
+      // Every learn row listed in one leaf (level 0 without bootstrap weights 0): rows[at] = at, leaf 0.
+      const allRows = leaves === 1 && rowCount === requests[0]!.bins.length;
+      const passes = allRows ? this.wasm!.allRowsPasses : this.wasm!.passes;
       const pass = passes[(this.outputs === 3 ? 4 : 0) + used - 1]!;
       pass(
         rowCount,
@@ -1233,6 +1241,7 @@ export function splitKernel() {
         ...histograms,
       );
       this.wasmPasses++;
+      if (allRows) this.allRowsPasses++;
     }
 
     /** Adds the listed rows to one feature's cells, any stride. */
