@@ -35,7 +35,7 @@ import { mathFunctions } from "./wasm-math.ts";
  * - `s<stride>n<features>(count, leaves, rowsAt, leafAt, packedAt, bins0 … bins3, histogram0 …
  *   histogram3)`, 1 to 4 features: the histogram pass over the level's `count` listed rows (u32),
  *   their leaves (u32) and packed values (`stride` f64 each), into each feature's histogram (f64,
- *   cell `(bin × leaves + leaf) × stride`) from its bins (u8 per learn row). Unused features'
+ *   cell `(bin × leaves + leaf) × stride`, `leaves` a power of two) from its bins (u8 per learn row). Unused features'
  *   arguments are ignored.
  * - `a<stride>n<features>(…)`, the same arguments: the pass where every learn row is listed, in
  *   one leaf (level 0 when no row has bootstrap weight 0): row `at` is the listed row `at`, its cell
@@ -56,41 +56,65 @@ export const WASM_STRIDES = [2, 4] as const;
 
 /** Features summed by one call (the kernel's HistogramBuilder.BATCH). */
 const MAX_FEATURES = 4;
-/** The histogram pass `s<stride>n<features>`, or with `allRows` `a<stride>n<features>`. */
+/**
+ * The histogram pass `s<stride>n<features>`, or with `allRows` `a<stride>n<features>`. The loop
+ * walks pointers (the packed values', the rows') rather than an index, and the leaves' count is a
+ * shift: fewer values live in the loop than the twelve arguments and an index, which V8 would
+ * spill (~10 % faster with four features).
+ */
 function passFunction(stride: number, features: number, allRows: boolean): WasmFunction {
   const f = new WasmFunction(passName(stride, features, allRows), 5 + 2 * MAX_FEATURES);
   const [count, leaves, rowsAt, leafAt, packedAt] = [0, 1, 2, 3, 4];
   const bins = (feature: number) => 5 + feature;
   const histogram = (feature: number) => 5 + MAX_FEATURES + feature;
-  const [at, row, leaf, packed, cell] = Array.from({ length: 5 }, () => f.local(I32));
+  const [end, row, leafBytes, binShift, cell] = Array.from({ length: 5 }, () => f.local(I32)) as number[];
   const pairs = Array.from({ length: stride / 2 }, () => f.local(V128));
   const shift = Math.log2(stride * 8);
-  f.forLoop(at!, op.const32(0), op.get(count), op.const32(1), () => {
-    if (!allRows) {
-      f.emit(elementAt(rowsAt, at!, 2), op.load32(0), op.set(row!));
-      f.emit(elementAt(leafAt, at!, 2), op.load32(0), op.set(leaf!));
-    }
-    f.emit(elementAt(packedAt, at!, shift), op.set(packed!));
-    pairs.forEach((pair, index) => {
-      f.emit(op.get(packed!), op.loadV128(16 * index), op.set(pair));
-    });
-    for (let feature = 0; feature < features; feature++) {
-      // cell = histogram + ((bins[row] × leaves + leaf) << shift); all rows: histogram + (bins[at] << shift)
-      f.emit(
-        op.get(histogram(feature)),
-        op.get(bins(feature)),
-        op.get(allRows ? at! : row!),
-        op.add,
-        op.load8,
-      );
-      if (!allRows) f.emit(op.get(leaves), op.mul, op.get(leaf!), op.add);
-      f.emit(op.const32(shift), op.shl, op.add, op.set(cell!));
-      pairs.forEach((pair, index) => {
-        f.emit(op.get(cell!), op.get(cell!), op.loadV128(16 * index), op.get(pair), op.addF64x2);
-        f.emit(op.storeV128(16 * index));
-      });
-    }
+  // end = packedAt + count × stride × 8; a cell's bin is shifted by log2(leaves × stride × 8).
+  f.emit(op.get(packedAt), op.get(count), op.const32(shift), op.shl, op.add, op.set(end!));
+  // All rows: row counts up from 0, in leaf 0 of 1; listed rows: a row's leaf is `leafAt − rowsAt` past it.
+  if (allRows)
+    f.emit(
+      op.const32(shift),
+      op.set(binShift!),
+      op.const32(0),
+      op.set(row!),
+      op.const32(0),
+      op.set(leafBytes!),
+    );
+  else {
+    f.emit(op.get(leaves), op.ctz, op.const32(shift), op.add, op.set(binShift!));
+    f.emit(op.get(leafAt), op.get(rowsAt), op.sub, op.set(leafAt));
+  }
+  f.emit(op.block, op.loop, op.get(packedAt), op.get(end!), op.geU, op.brIf(1));
+  if (!allRows) {
+    f.emit(op.get(rowsAt), op.load32(0), op.set(row!));
+    f.emit(
+      op.get(rowsAt),
+      op.get(leafAt),
+      op.add,
+      op.load32(0),
+      op.const32(shift),
+      op.shl,
+      op.set(leafBytes!),
+    );
+  }
+  pairs.forEach((pair, index) => {
+    f.emit(op.get(packedAt), op.loadV128(16 * index), op.set(pair));
   });
+  for (let feature = 0; feature < features; feature++) {
+    // cell = histogram + (bins[row] << binShift) + (leaf << shift): (bin × leaves + leaf) × stride × 8
+    f.emit(op.get(histogram(feature)), op.get(bins(feature)), op.get(row!), op.add, op.load8);
+    f.emit(op.get(binShift!), op.shl, op.add, op.get(leafBytes!), op.add, op.set(cell!));
+    pairs.forEach((pair, index) => {
+      f.emit(op.get(cell!), op.get(cell!), op.loadV128(16 * index), op.get(pair), op.addF64x2);
+      f.emit(op.storeV128(16 * index));
+    });
+  }
+  if (allRows) f.emit(op.get(row!), op.const32(1), op.add, op.set(row!));
+  else f.emit(op.get(rowsAt), op.const32(4), op.add, op.set(rowsAt));
+  f.emit(op.get(packedAt), op.const32(stride * 8), op.add, op.set(packedAt));
+  f.emit(op.br(0), op.end, op.end);
   return f;
 }
 

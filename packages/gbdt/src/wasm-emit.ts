@@ -121,6 +121,7 @@ export const op = {
   and: [0x71],
   shl: [0x74],
   shrU: [0x76],
+  ctz: [0x68],
   popcnt: [0x69],
   or: [0x72],
   negF64: [0x9a],
