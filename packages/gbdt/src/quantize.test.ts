@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { computeBorders, greedyLogSumSplits, quantize, quantizeBins } from "./quantize.ts";
+import {
+  BORDER_SAMPLE_SIZE,
+  computeBorders,
+  greedyLogSumSplits,
+  quantize,
+  quantizeBins,
+} from "./quantize.ts";
 import { mulberry32 } from "./random.ts";
 
 describe("GreedyLogSum borders", () => {
@@ -32,6 +38,61 @@ describe("GreedyLogSum borders", () => {
     expect(Array.from(computeBorders(values, 254, "Min"))).toEqual([-3.4028234663852886e38, 1.5, 2.5]);
     expect(Array.from(computeBorders(values, 254, "Max"))).toEqual([1.5, 2.5, 3.4028234663852886e38]);
     expect(Array.from(quantize(values, computeBorders(values, 254, "Min")))).toEqual([3, 0, 1, 2, 2]);
+  });
+
+  describe(`on more than ${BORDER_SAMPLE_SIZE.toLocaleString("en")} values (CatBoost's subset)`, () => {
+    /** A uniform stream that counts its draws. */
+    const counted = (seed: number) => {
+      const next = mulberry32(seed);
+      const stream = Object.assign(
+        () => {
+          stream.draws++;
+          return next();
+        },
+        { draws: 0 },
+      );
+      return stream;
+    };
+    // Skewed, all distinct: GreedyLogSum's borders depend on which values it sees.
+    const values = Float64Array.from({ length: BORDER_SAMPLE_SIZE + 50_000 }, (_, row) =>
+      Math.exp(((row * 7919) % 250_000) / 25_000),
+    );
+
+    it("computes borders on a subset of that many values drawn by the stream, the same for the same stream", () => {
+      const stream = counted(5);
+      const sampled = computeBorders(values, 254, "Min", undefined, stream);
+      expect(stream.draws).toBe(BORDER_SAMPLE_SIZE);
+      expect(sampled.length).toBe(254);
+      expect(sampled).toEqual(computeBorders(values, 254, "Min", undefined, counted(5)));
+      expect(sampled).not.toEqual(computeBorders(values, 254, "Min", undefined, counted(6)));
+      expect(sampled).not.toEqual(computeBorders(values, 254, "Min"));
+      // Every border lies inside the column's range.
+      const sorted = values.slice().sort();
+      for (const border of sampled) {
+        expect(border).toBeGreaterThan(sorted[0] as number);
+        expect(border).toBeLessThan(sorted.at(-1) as number);
+      }
+      // Bins about as balanced over the whole column as with borders from all of it.
+      const largestBin = (borders: Float64Array) => {
+        const counts = new Map<number, number>();
+        for (const bin of quantize(values, borders)) counts.set(bin, (counts.get(bin) ?? 0) + 1);
+        return Math.max(...counts.values());
+      };
+      expect(largestBin(sampled)).toBeLessThanOrEqual(1.1 * largestBin(computeBorders(values, 254, "Min")));
+    });
+
+    it("draws nothing up to that many values other than NaN, and keeps the whole column's missing-value border", () => {
+      const few = values.slice(0, BORDER_SAMPLE_SIZE);
+      const stream = counted(5);
+      expect(computeBorders(few, 254, "Min", undefined, stream)).toEqual(computeBorders(few, 254, "Min"));
+      expect(stream.draws).toBe(0);
+      // One NaN among the values: whether the sample has it or not, the column's missing values get a bin.
+      const withNan = values.slice();
+      withNan[123] = Number.NaN;
+      const borders = computeBorders(withNan, 254, "Min", undefined, counted(5));
+      expect(borders[0]).toBe(-3.4028234663852886e38);
+      expect(borders.length).toBe(254);
+    });
   });
 });
 

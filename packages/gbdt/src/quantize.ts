@@ -4,19 +4,30 @@ import type { NanMode } from "./params.ts";
 const FLOAT32_MAX = 3.4028234663852886e38;
 
 /**
+ * CatBoost's `dev_max_subset_size_for_build_borders`: borders are computed on at most this many
+ * learn values, a random subset of them when there are more (facts §1).
+ */
+export const BORDER_SAMPLE_SIZE = 200_000;
+
+/**
  * Borders for one numeric feature, CatBoost's GreedyLogSum: midpoints between all distinct values
  * when there are at most `borderCount` + 1 of them, otherwise {@link greedyLogSumSplits}. When the
  * column has missing values (NaN) and nan_mode is Min (Max), one border of the budget goes to a
  * sentinel below (above) every value, as CatBoost does, so missing values get a bin of their own.
+ * With `sample` (a uniform draw in [0, 1)), a column of more than {@link BORDER_SAMPLE_SIZE}
+ * values other than NaN has its borders computed on that many of them, drawn without replacement
+ * (whether it has missing values is the whole column's).
  */
 export function computeBorders(
   values: Float64Array,
   borderCount: number,
   nanMode: NanMode = "Min",
   scratch?: Float64Array,
+  sample?: () => number,
 ): Float64Array {
-  const finite = finiteValues(values, scratch).sort();
-  const hasNan = finite.length < values.length && nanMode !== "Forbidden";
+  const all = finiteValues(values, scratch);
+  const finite = (sample && all.length > BORDER_SAMPLE_SIZE ? sampleValues(all, sample) : all).sort();
+  const hasNan = all.length < values.length && nanMode !== "Forbidden";
   const budget = hasNan ? borderCount - 1 : borderCount;
   let distinct = 0;
   for (let index = 0; index < finite.length; index++)
@@ -46,6 +57,20 @@ function finiteValues(values: Float64Array, scratch?: Float64Array): Float64Arra
     if (!Number.isNaN(value)) finite[count++] = value;
   }
   return finite.subarray(0, count);
+}
+
+/**
+ * {@link BORDER_SAMPLE_SIZE} of `values`, drawn without replacement by the first steps of a
+ * Fisher–Yates shuffle (in place): a view of the start of `values`.
+ */
+function sampleValues(values: Float64Array, next: () => number): Float64Array {
+  for (let at = 0; at < BORDER_SAMPLE_SIZE; at++) {
+    const pick = at + Math.floor(next() * (values.length - at));
+    const value = values[pick] as number;
+    values[pick] = values[at] as number;
+    values[at] = value;
+  }
+  return values.subarray(0, BORDER_SAMPLE_SIZE);
 }
 
 /** A piece [start, end) of the sorted values and its best split (index, gain; −∞ if none). */

@@ -137,6 +137,9 @@ const UNSEEN = 0xffff;
 /** The score noise's fade factor below which it is left out. */
 const NEGLIGIBLE_NOISE = 1e-10;
 
+/** Mixed into the seed of the stream that samples values for borders (not the fit's main stream). */
+const BORDER_SAMPLE_SEED = 0x5bd1e995;
+
 function checkNumeric(
   data: TrainData,
   names: readonly string[],
@@ -399,10 +402,12 @@ function fit(
   const features: TrainFeature[] = [];
   let units = 0;
 
-  // Numeric columns. (One scratch for every column's border search.)
+  // Numeric columns. (One scratch for every column's border search.) Above 200,000 learn values
+  // borders are computed on a sample of them, drawn from a stream of their own (quantize.ts).
   const bordersScratch = new Float64Array(rows);
+  const borderSample = mulberry32(params.random_seed ^ BORDER_SAMPLE_SEED);
   columns.forEach((column, index) => {
-    const borders = computeBorders(column, params.border_count, nanMode, bordersScratch);
+    const borders = computeBorders(column, params.border_count, nanMode, bordersScratch, borderSample);
     features.push({
       kind: "dense",
       unit: units++,
@@ -622,7 +627,7 @@ function fit(
           Float64Array.from({ length: count }, (_, row) => values[row * dimensions + dimension] as number);
         for (let dimension = 0; dimension < dimensions; dimension++) {
           const averaging = column(perFold[averagingFold] as Float64Array, rows, dimension);
-          const borders = computeBorders(averaging, params.border_count, "Min", bordersScratch);
+          const borders = computeBorders(averaging, params.border_count, "Min", bordersScratch, borderSample);
           features.push({
             kind: "dense",
             unit,
