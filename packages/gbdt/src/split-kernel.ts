@@ -230,7 +230,9 @@ export function splitKernel() {
     BOOTSTRAP_STATE: 20,
     /** Whether the update job also sums the eval rows' loss per eval block. */
     EVAL_LOSS: 21,
-    SIZE: 22,
+    /** How long a worker spins on GENERATION after a job before it sleeps (µs; 0: it sleeps at once). */
+    SPIN_MICROS: 22,
+    SIZE: 23,
   } as const;
   /** What the threads do when woken (`CONTROL.JOB`). */
   const JOB = { LIST: 0, SEARCH: 1, SPLIT: 2, WEIGH: 3, UPDATE: 4, TREE: 5 } as const;
@@ -1787,6 +1789,21 @@ export function splitKernel() {
   }
 
   /**
+   * Whether `control`'s GENERATION moves on from `generation` within `micros` µs of watching it
+   * (no time: false at once): a worker that spins catches the next job without the ~50–100 µs a
+   * sleeping thread takes to wake.
+   */
+  function spinFor(control: Int32Array, generation: number, micros: number): boolean {
+    if (micros <= 0) return false;
+    const until = performance.now() + micros / 1000;
+    do {
+      for (let load = 0; load < 64; load++)
+        if (Atomics.load(control, CONTROL.GENERATION) !== generation) return true;
+    } while (performance.now() < until);
+    return false;
+  }
+
+  /**
    * A worker thread's life: wait for a new generation (level), score its candidates, count itself
    * done; stop when told. An error is written to `shared.failure` for the main thread to throw.
    */
@@ -1799,7 +1816,8 @@ export function splitKernel() {
       // A job is a new generation; anything else that wakes the thread goes back to waiting.
       const current = Atomics.load(control, CONTROL.GENERATION);
       if (current === generation) {
-        Atomics.wait(control, CONTROL.GENERATION, generation);
+        if (!spinFor(control, generation, Atomics.load(control, CONTROL.SPIN_MICROS)))
+          Atomics.wait(control, CONTROL.GENERATION, generation);
         continue;
       }
       generation = current;

@@ -5,6 +5,7 @@ import { LevelRows, SparseSums } from "./histograms.ts";
 import { mulberry32, normalSource } from "./random.ts";
 import { kernel, type SearchFeature, type SearchShared } from "./split-kernel.ts";
 import {
+  ALONE_ROWS,
   BootedWorkers,
   CONTROL,
   FitThreads,
@@ -20,6 +21,7 @@ import {
   sharedCopy,
   wasmPassFits,
   wasmPassSetup,
+  workerSpinMicros,
 } from "./split-threads.ts";
 import { creditLike } from "./test-data.ts";
 import { train } from "./train.ts";
@@ -435,6 +437,13 @@ describe("searchThreads", () => {
     expect(requestedThreads(-1, MIN_THREAD_ROWS)).toBe(availableParallelism());
   });
 
+  it("has workers spin between jobs only where every thread lists and splits, and not with more threads than cores", () => {
+    const cores = availableParallelism();
+    expect(workerSpinMicros(ALONE_ROWS, 2)).toBe(0);
+    expect(workerSpinMicros(ALONE_ROWS + 1, cores)).toBe(1000);
+    expect(workerSpinMicros(ALONE_ROWS + 1, cores + 1)).toBe(0);
+  });
+
   it("uses the threads asked for, at most one per dense feature; for −1 the cores, one for small data", () => {
     const features = [feature(0), feature(0), feature(2), feature(2)];
     expect(searchThreads(2, MIN_THREAD_ROWS, features)).toBe(2);
@@ -528,4 +537,13 @@ describe("train on several threads", () => {
       expect(results[0]?.model.toJSON().trees.length).toBeGreaterThan(0);
       expect(Object.values(results[0]?.evalMetrics ?? {})[0]).toHaveLength(12);
     });
+
+  it("gives byte-identical models and metrics on 1 and 2 threads where every thread lists and splits (workers spinning between jobs)", () => {
+    const large = columns(creditLike(ALONE_ROWS + 1000, 7));
+    const [alone, threaded] = [1, 2].map((thread_count) => {
+      const result = train(large, { ...params, depth: 6, thread_count }, { eval: evalData });
+      return JSON.stringify({ model: result.model, learn: result.learnMetrics, eval: result.evalMetrics });
+    });
+    expect(threaded).toEqual(alone);
+  });
 });

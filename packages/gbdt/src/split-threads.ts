@@ -198,6 +198,7 @@ export class FitThreads {
     this.shared = shared;
     this.own = kernel.threadJobs(shared, 0, sparse);
     this.workers = booted.take(shared.threads - 1);
+    shared.control[CONTROL.SPIN_MICROS] = workerSpinMicros(shared.rows, shared.threads);
     this.workers.forEach((worker, at) => {
       worker.postMessage({ shared, thread: at + 1 });
     });
@@ -271,6 +272,19 @@ export { CONTROL };
  * alone, of 28 k no faster.
  */
 export const ALONE_ROWS = 20000;
+
+/**
+ * How long a worker spins on the job counter after a job before it sleeps, in µs. A sleeping
+ * worker takes ~50–100 µs to wake on the machine of docs/benchmarks.md, and where every thread
+ * lists and splits (more than ALONE_ROWS learn rows) a level's jobs follow each other within
+ * tens of µs. Measured there on 2 threads: 1 ms of spinning made fits of 28 k and 70 k learn rows
+ * 6–7 % faster (200 µs: 4 %), and no faster at 700 k. None where the main thread lists and splits
+ * alone (a spinning worker made a fit of 7 k learn rows 10 % slower) or where the threads
+ * outnumber the cores (a spinning thread would hold a core another thread needs).
+ */
+export function workerSpinMicros(rows: number, threads: number): number {
+  return rows > ALONE_ROWS && threads <= availableParallelism() ? 1000 : 0;
+}
 
 /** Rows below which `thread_count` −1 means one thread: a level's work is then short next to waking workers. */
 export const MIN_THREAD_ROWS = 5000;
