@@ -7,13 +7,13 @@ import { binGroups, histogramScratchLength, keptStores, wasmPassSetup } from "./
 import { histogramExports } from "./test-data.ts";
 
 describe("the histogram module", () => {
-  it("is valid WebAssembly with two passes (listed rows, all rows) per stride (2, 4) and feature count (1 to 4), a list per stride, subtract, zeroSide, score, split, leafSums, softmax3, softmax3Loss, addLeaves, weigh, exp and log", () => {
+  it("is valid WebAssembly with two passes (listed rows, all rows) per stride (2, 4) and feature count (1 to 4), a list and a score per stride, subtract, zeroSide, split, leafSums, softmax3, softmax3Loss, addLeaves, weigh, exp and log", () => {
     expect(WebAssembly.validate(histogramModuleBytes())).toBe(true);
     const exports = histogramExports(new WasmMemoryArrays());
     const names = [false, true].flatMap((allRows) =>
       [2, 4].flatMap((stride) => [1, 2, 3, 4].map((features) => passName(stride, features, allRows))),
     );
-    names.push("list2", "list4", "subtract", "zeroSide", "score", "split", "leafSums");
+    names.push("list2", "list4", "score1", "score3", "subtract", "zeroSide", "split", "leafSums");
     names.push("softmax3", "softmax3Loss", "addLeaves", "weigh", "exp", "log");
     expect(Object.keys(exports).sort()).toEqual([...names].sort());
   });

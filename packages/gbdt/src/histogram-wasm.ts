@@ -46,8 +46,8 @@ import { mathFunctions } from "./wasm-math.ts";
  * - `subtract(histogramAt, parentAt, blocks, halfBytes, smallAt, largeAt)` and
  *   `zeroSide(histogramAt, blocks, halfBytes, smallAt)`: the kernel's `subtractFromParent` and
  *   `zeroSide` in bytes.
- * - `score(…)` (`SCORE_PARAMS`): the kernel's `scoreFeature` for a dense feature, any number of
- *   outputs.
+ * - `score1(…)`, `score3(…)` (`SCORE_PARAMS`): the kernel's `scoreFeature` for a dense feature,
+ *   one output and three.
  * - `split(valuesAt, leafOfAt, from, to, bin, level)`: the kernel's `splitRows` for a dense
  *   feature's u8 bins; returns the rows that went right.
  * - `leafSums(…)` (`LEAF_SUMS_PARAMS`): the kernel's `sumLeafBlocks`.
@@ -407,7 +407,6 @@ const SCORE_PARAMS = [
   "groupStartAt",
   "binCount",
   "leaves",
-  "outputs",
   "totalWeightAt",
   "totalDeltaAt",
   "partWeightAt",
@@ -428,7 +427,8 @@ const SCORE_PARAMS = [
 ] as const;
 
 /**
- * `score(…)`: the kernel's `scoreFeature` for a dense feature — CatBoost's Cosine score of every
+ * `score<outputs>(…)` (1 and 3 outputs, strides 2 and 4: the outputs' loops written out with
+ * constant offsets): the kernel's `scoreFeature` for a dense feature — CatBoost's Cosine score of every
  * split `bin > b`, plus its noise — with the same operations in the same order, so the same
  * doubles. From its level histogram (`histogramAt`, cell `(bin × leaves + leaf) × stride`) or,
  * when `groupRowsAt` ≠ 0, from its rows grouped by bin (`groupStartAt`: u32 start per bin, then
@@ -436,25 +436,30 @@ const SCORE_PARAMS = [
  * `partWeightAt` … `flagsAt` (`flags`: u32 per leaf, all 0 between calls); writes the best score
  * (f64) and bin (i32, −1: none) at `resultAt`.
  */
-function scoreFunction(): WasmFunction {
+function scoreFunction(outputs: number): WasmFunction {
   const f = new WasmFunction(
-    "score",
+    `score${outputs}`,
     SCORE_PARAMS.map((name) => (name === "scaledL2" || name === "scale" ? F64 : I32)),
   );
   const p = parameterIndices(SCORE_PARAMS);
   const bin = f.local(I32);
   const leaf = f.local(I32);
   const at = f.local(I32);
-  const k = f.local(I32);
   const lo = f.local(I32);
   const cell = f.local(I32);
   const row = f.local(I32);
   const touchedCount = f.local(I32);
   const at2 = f.local(I32);
-  const strideBytes = f.local(I32);
-  const outputBytes = f.local(I32);
   const draw = f.local(I32);
   const bestBin = f.local(I32);
+  // The outputs' bytes are constants, and the loops over them written out.
+  const outputBytes = op.const32(outputs * 8);
+  const strideBytes = op.const32((outputs + 1) * 8);
+  /** `body(k)` for the byte offsets k = 0, 8, … of `count` doubles. */
+  const forDoubles = (count: number, body: (k: number[]) => void) => {
+    for (let index = 0; index < count; index++) body(op.const32(8 * index));
+  };
+  const forOutputs = (body: (k: number[]) => void) => forDoubles(outputs, body);
   const numerator = f.local(F64);
   const denominator = f.local(F64);
   const w1 = f.local(F64);
@@ -482,9 +487,9 @@ function scoreFunction(): WasmFunction {
     f.emit(op.constF64Zero, op.set(numerator), op.constF64Zero, op.set(denominator));
     f.emit(f64At(p.partWeightAt, leaf), op.loadF64(0), op.set(w1));
     f.emit(f64At(p.totalWeightAt, leaf), op.loadF64(0), op.get(w1), op.subF64, op.set(w2));
-    f.forLoop(k, op.const32(0), op.get(outputBytes), op.const32(8), () => {
-      f.emit(op.get(p.partDeltaAt), op.get(lo), op.add, op.get(k), op.add, op.loadF64(0), op.set(d1));
-      f.emit(op.get(p.totalDeltaAt), op.get(lo), op.add, op.get(k), op.add, op.loadF64(0));
+    forOutputs((k) => {
+      f.emit(op.get(p.partDeltaAt), op.get(lo), op.add, k, op.add, op.loadF64(0), op.set(d1));
+      f.emit(op.get(p.totalDeltaAt), op.get(lo), op.add, k, op.add, op.loadF64(0));
       f.emit(op.get(d1), op.subF64, op.set(d2));
       addTerms(d1, w1);
       addTerms(d2, w2);
@@ -499,12 +504,12 @@ function scoreFunction(): WasmFunction {
   };
   /** The kernel's moveToPart: the cell at `cell` into `leaf`'s part, and the sums updated. */
   const move = () => {
-    f.emit(op.get(leaf), op.get(outputBytes), op.mul, op.set(lo));
+    f.emit(op.get(leaf), outputBytes, op.mul, op.set(lo));
     f.emit(f64At(p.partWeightAt, leaf), f64At(p.partWeightAt, leaf), op.loadF64(0));
     f.emit(op.get(cell), op.loadF64(0), op.addF64, op.storeF64);
-    f.forLoop(k, op.const32(0), op.get(outputBytes), op.const32(8), () => {
-      f.emit(op.get(p.partDeltaAt), op.get(lo), op.add, op.get(k), op.add, op.set(at2));
-      f.emit(op.get(at2), op.get(at2), op.loadF64(0), op.get(cell), op.get(k), op.add, op.loadF64(8));
+    forOutputs((k) => {
+      f.emit(op.get(p.partDeltaAt), op.get(lo), op.add, k, op.add, op.set(at2));
+      f.emit(op.get(at2), op.get(at2), op.loadF64(0), op.get(cell), k, op.add, op.loadF64(8));
       f.emit(op.addF64, op.storeF64);
     });
     sumTerms(op.subF64);
@@ -512,19 +517,17 @@ function scoreFunction(): WasmFunction {
     sumTerms(op.addF64);
   };
 
-  f.emit(op.get(p.outputs), op.const32(3), op.shl, op.set(outputBytes));
-  f.emit(op.get(outputBytes), op.const32(8), op.add, op.set(strideBytes));
   // The parts start empty; the sums hold every leaf's terms.
   f.forLoop(leaf, op.const32(0), op.get(p.leaves), op.const32(1), () => {
     f.emit(f64At(p.partWeightAt, leaf), op.constF64Zero, op.storeF64);
-    f.emit(op.get(leaf), op.get(outputBytes), op.mul, op.set(lo));
-    f.forLoop(k, op.const32(0), op.get(outputBytes), op.const32(8), () =>
-      f.emit(op.get(p.partDeltaAt), op.get(lo), op.add, op.get(k), op.add, op.constF64Zero, op.storeF64),
+    f.emit(op.get(leaf), outputBytes, op.mul, op.set(lo));
+    forOutputs((k) =>
+      f.emit(op.get(p.partDeltaAt), op.get(lo), op.add, k, op.add, op.constF64Zero, op.storeF64),
     );
   });
   f.emit(op.constF64Zero, op.set(sum0), op.constF64(1e-100), op.set(sum1));
   f.forLoop(leaf, op.const32(0), op.get(p.leaves), op.const32(1), () => {
-    f.emit(op.get(leaf), op.get(outputBytes), op.mul, op.set(lo));
+    f.emit(op.get(leaf), outputBytes, op.mul, op.set(lo));
     terms();
     sumTerms(op.addF64);
   });
@@ -542,7 +545,7 @@ function scoreFunction(): WasmFunction {
         f.emit(f64At(p.bootstrapAt, row), op.loadF64(0), op.set(weight));
         f.emit(op.get(weight), op.constF64Zero, op.eqF64, op.brIf(0));
         f.emit(u32At(p.leafOfAt, row), op.load32(0), op.set(leaf));
-        f.emit(op.get(p.cellSumsAt), op.get(leaf), op.get(strideBytes), op.mul, op.add, op.set(cell));
+        f.emit(op.get(p.cellSumsAt), op.get(leaf), strideBytes, op.mul, op.add, op.set(cell));
         f.emit(u32At(p.flagsAt, leaf), op.load32(0), op.eqz, op.if);
         {
           f.emit(u32At(p.flagsAt, leaf), op.const32(1), op.store32);
@@ -555,15 +558,13 @@ function scoreFunction(): WasmFunction {
           f.emit(u32At(p.touchedAt, at2), previous, op.store32);
           f.emit(op.get(at2), op.const32(1), op.sub, op.set(at2), op.br(0), op.end, op.end);
           f.emit(u32At(p.touchedAt, at2), op.get(leaf), op.store32);
-          f.forLoop(k, op.const32(0), op.get(strideBytes), op.const32(8), () =>
-            f.emit(op.get(cell), op.get(k), op.add, op.constF64Zero, op.storeF64),
-          );
+          forDoubles(outputs + 1, (k) => f.emit(op.get(cell), k, op.add, op.constF64Zero, op.storeF64));
         }
         f.emit(op.end);
         f.emit(op.get(cell), op.get(cell), op.loadF64(0), op.get(weight), op.addF64, op.storeF64);
-        f.forLoop(k, op.const32(0), op.get(outputBytes), op.const32(8), () => {
-          f.emit(op.get(cell), op.get(k), op.add, op.get(cell), op.get(k), op.add, op.loadF64(8));
-          f.emit(op.get(p.weightedAt), op.get(row), op.get(outputBytes), op.mul, op.add, op.get(k), op.add);
+        forOutputs((k) => {
+          f.emit(op.get(cell), k, op.add, op.get(cell), k, op.add, op.loadF64(8));
+          f.emit(op.get(p.weightedAt), op.get(row), outputBytes, op.mul, op.add, k, op.add);
           f.emit(op.loadF64(0), op.addF64, op.storeF64At(8));
         });
         f.emit(op.end);
@@ -571,7 +572,7 @@ function scoreFunction(): WasmFunction {
       f.forLoop(at, op.const32(0), op.get(touchedCount), op.const32(1), () => {
         f.emit(u32At(p.touchedAt, at), op.load32(0), op.set(leaf));
         f.emit(u32At(p.flagsAt, leaf), op.const32(0), op.store32);
-        f.emit(op.get(p.cellSumsAt), op.get(leaf), op.get(strideBytes), op.mul, op.add, op.set(cell));
+        f.emit(op.get(p.cellSumsAt), op.get(leaf), strideBytes, op.mul, op.add, op.set(cell));
         move();
       });
     }
@@ -579,7 +580,7 @@ function scoreFunction(): WasmFunction {
     // The histogram's cells of the bin, leaf by leaf; those with rows move.
     f.forLoop(leaf, op.const32(0), op.get(p.leaves), op.const32(1), () => {
       f.emit(op.get(p.histogramAt), op.get(bin), op.get(p.leaves), op.mul, op.get(leaf), op.add);
-      f.emit(op.get(strideBytes), op.mul, op.add, op.set(cell));
+      f.emit(strideBytes, op.mul, op.add, op.set(cell));
       f.emit(op.get(cell), op.loadF64(0), op.constF64Zero, op.neF64, op.if);
       move();
       f.emit(op.end);
@@ -628,7 +629,7 @@ export function histogramModuleBytes(): Uint8Array {
     subtractFunction(),
     zeroSideFunction(),
     splitFunction(),
-    scoreFunction(),
+    ...WASM_STRIDES.map((stride) => scoreFunction(stride - 1)),
     leafSumsFunction(),
     softmax3Function(),
     softmax3LossFunction(),

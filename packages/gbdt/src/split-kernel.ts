@@ -966,7 +966,8 @@ export function splitKernel() {
     lists: WasmCall[];
     subtract: WasmCall;
     zeroSide: WasmCall;
-    score: WasmCall;
+    /** `score1`, `score3`: at [outputs === 3 ? 1 : 0]. */
+    scores: WasmCall[];
     split: WasmCall;
     leafSums: WasmCall;
     /** `softmax3`, `softmax3Loss`, `addLeaves` (loss-wasm.ts), `weigh` (bootstrap-wasm.ts). */
@@ -1003,7 +1004,7 @@ export function splitKernel() {
       lists: [exports.list2 as WasmCall, exports.list4 as WasmCall],
       subtract: exports.subtract as WasmCall,
       zeroSide: exports.zeroSide as WasmCall,
-      score: exports.score as WasmCall,
+      scores: [exports.score1 as WasmCall, exports.score3 as WasmCall],
       split: exports.split as WasmCall,
       leafSums: exports.leafSums as WasmCall,
       softmax3: exports.softmax3 as WasmCall,
@@ -1055,6 +1056,7 @@ export function splitKernel() {
     const base = wasm.scoreAt;
     const result = new Float64Array(wasm.memory.buffer, base + at.result, 1);
     const resultBin = new Int32Array(wasm.memory.buffer, base + at.result + 8, 1);
+    const score = wasm.scores[outputs === 3 ? 1 : 0]!;
     return (
       histogram: Float64Array,
       groups: BinGroups | undefined,
@@ -1064,13 +1066,12 @@ export function splitKernel() {
       scaledL2: number,
       scale: number,
     ): [number, number] => {
-      wasm.score(
+      score(
         histogram.byteOffset,
         groups ? groups.rows.byteOffset : 0,
         groups ? groups.start.byteOffset : 0,
         binCount,
         leaves,
-        outputs,
         totalWeight.byteOffset,
         totalDelta.byteOffset,
         base + at.partWeight,
