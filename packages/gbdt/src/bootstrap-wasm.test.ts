@@ -10,8 +10,9 @@ describe("weigh", () => {
   for (const [name, kind] of Object.entries(kernel.BOOTSTRAP))
     for (const outputs of [1, 3])
       it(`draws the bootstrap weights, weights the gradients and sums the blocks as weighBlocks does (${name}, ${outputs} output${outputs > 1 ? "s" : ""})`, () => {
-        // Four blocks, the last one short; blocks 1 to 3 weighed.
-        const rows = 3 * kernel.blockRows(6) + 1234;
+        // Four blocks, the last one short and of an odd length (Bayesian: rows two at a time, its
+        // last one alone); blocks 1 to 3 weighed.
+        const rows = 3 * kernel.blockRows(6) + 1235;
         const depth = 6;
         const blocks = Math.ceil(rows / kernel.blockRows(depth));
         const arrays = new WasmMemoryArrays();
