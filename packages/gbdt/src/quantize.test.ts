@@ -99,9 +99,12 @@ describe("GreedyLogSum borders", () => {
 describe("quantize", () => {
   it("gives each value the count of borders below it (NaN: bin 0 for Min, the top bin for Max), whatever the border count, in the smallest array", () => {
     const next = mulberry32(17);
-    const values = Float64Array.from({ length: 2000 }, () =>
+    // Four values at a time, then the rest one by one: a length that is not a multiple of four.
+    const values = Float64Array.from({ length: 2003 }, () =>
       next() < 0.05 ? Number.NaN : Math.round(next() * 400) / 4 - 50,
     );
+    values.set([Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY], 10);
+    values[2002] = Number.POSITIVE_INFINITY;
     for (const borderCount of [0, 1, 2, 3, 7, 8, 9, 100, 254, 255, 256, 300]) {
       const borders = Float64Array.from({ length: borderCount }, (_, at) => -50 + (at * 100) / borderCount);
       for (const nanMode of ["Min", "Max"] as const) {
