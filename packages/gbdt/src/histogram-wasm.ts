@@ -35,8 +35,8 @@ import { mathFunctions } from "./wasm-math.ts";
  * - `s<stride>n<features>(count, leaves, rowsAt, leafAt, packedAt, bins0 … bins3, histogram0 …
  *   histogram3)`, 1 to 4 features: the histogram pass over the level's `count` listed rows (u32),
  *   their leaves (u32) and packed values (`stride` f64 each), into each feature's histogram (f64,
- *   cell `(bin × leaves + leaf) × stride`, `leaves` a power of two) from its bins (u8 per learn row). Unused features'
- *   arguments are ignored.
+ *   cell `(bin × leaves + leaf) × stride`, `leaves` a power of two) from its bins (u8 per learn
+ *   row). Unused features' arguments are ignored.
  * - `a<stride>n<features>(…)`, the same arguments: the pass where every learn row is listed, in
  *   one leaf (level 0 when no row has bootstrap weight 0): row `at` is the listed row `at`, its cell
  *   `bin × stride`, so the rows and leaves are not read (~1.8× faster); `leaves`, `rowsAt` and
@@ -428,8 +428,8 @@ const SCORE_PARAMS = [
 
 /**
  * `score<outputs>(…)` (1 and 3 outputs, strides 2 and 4: the outputs' loops written out with
- * constant offsets): the kernel's `scoreFeature` for a dense feature — CatBoost's Cosine score of every
- * split `bin > b`, plus its noise — with the same operations in the same order, so the same
+ * constant offsets): the kernel's `scoreFeature` for a dense feature — CatBoost's Cosine score of
+ * every split `bin > b`, plus its noise — with the same operations in the same order, so the same
  * doubles. From its level histogram (`histogramAt`, cell `(bin × leaves + leaf) × stride`) or,
  * when `groupRowsAt` ≠ 0, from its rows grouped by bin (`groupStartAt`: u32 start per bin, then
  * the end) and each row's bootstrap weight, weighted gradients and leaf. Per-leaf scratch at
