@@ -2,6 +2,7 @@ import { availableParallelism } from "node:os";
 import { describe, expect, it } from "vitest";
 import { histogramModule, WasmMemoryArrays } from "./histogram-wasm.ts";
 import { LevelRows, SparseSums } from "./histograms.ts";
+import { BORDER_SAMPLE_SIZE, computeBorders } from "./quantize.ts";
 import { mulberry32, normalSource } from "./random.ts";
 import { kernel, type SearchFeature, type SearchShared } from "./split-kernel.ts";
 import {
@@ -537,6 +538,24 @@ describe("train on several threads", () => {
       expect(results[0]?.model.toJSON().trees.length).toBeGreaterThan(0);
       expect(Object.values(results[0]?.evalMetrics ?? {})[0]).toHaveLength(12);
     });
+
+  it("gives byte-identical models on 1 and 2 threads above 200,000 learn rows, with borders from CatBoost's sample", () => {
+    const { x, z, city, labels } = creditLike(BORDER_SAMPLE_SIZE + 10_000, 9);
+    const [alone, threaded] = [1, 2].map((thread_count) =>
+      train(
+        { features: { x, z }, categorical: { city }, labels },
+        { iterations: 5, depth: 4, random_seed: 4, cat_features: ["city"], thread_count },
+      ).model.toJSON(),
+    );
+    expect(JSON.stringify(threaded)).toEqual(JSON.stringify(alone));
+    // The splits on x use borders of the sample, not those of all its values.
+    const allBorders = new Set(computeBorders(x, 254));
+    const xBorders = (alone?.trees ?? []).flatMap((tree) =>
+      tree.splits.filter((split) => split.feature === 0).map((split) => split.border),
+    );
+    expect(xBorders.length).toBeGreaterThan(0);
+    expect(xBorders.some((border) => !allBorders.has(border))).toBe(true);
+  });
 
   it("gives byte-identical models and metrics on 1 and 2 threads where every thread lists and splits (workers spinning between jobs)", () => {
     const large = columns(creditLike(ALONE_ROWS + 1000, 7));
