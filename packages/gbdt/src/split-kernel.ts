@@ -1230,8 +1230,9 @@ export function splitKernel() {
         bins.push(0);
         histograms.push(0);
       }
-      // Every learn row listed in one leaf (level 0 without bootstrap weights 0): rows[at] = at, leaf 0.
-      const allRows = leaves === 1 && rowCount === requests[0]!.bins.length;
+      // Every learn row listed (the list has room for all of them) in one leaf — level 0 without
+      // bootstrap weights 0: rows[at] = at, leaf 0.
+      const allRows = leaves === 1 && rowCount === rows.length;
       const passes = allRows ? this.wasm!.allRowsPasses : this.wasm!.passes;
       const pass = passes[(this.outputs === 3 ? 4 : 0) + used - 1]!;
       pass(
