@@ -58,7 +58,7 @@ export function weighFunction(): WasmFunction {
   };
 
   /** Row `at`'s weight (in `weight`) stored and counted, its gradients weighted, its sums added. */
-  const weighRow = (at: number[]) => {
+  const weighRow = (at: readonly number[]) => {
     f.emit(op.get(p.bootstrapAt), at, op.const32(3), op.shl, op.add, op.get(weight!), op.storeF64);
     f.emit(op.get(nonZero!), op.get(weight!), op.constF64Zero, op.neF64, op.add, op.set(nonZero!));
     f.emit(op.get(weightSum!), op.get(weight!), op.addF64, op.set(weightSum!));

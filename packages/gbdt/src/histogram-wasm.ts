@@ -456,10 +456,10 @@ function scoreFunction(outputs: number): WasmFunction {
   const outputBytes = op.const32(outputs * 8);
   const strideBytes = op.const32((outputs + 1) * 8);
   /** `body(k)` for the byte offsets k = 0, 8, … of `count` doubles. */
-  const forDoubles = (count: number, body: (k: number[]) => void) => {
+  const forDoubles = (count: number, body: (k: readonly number[]) => void) => {
     for (let index = 0; index < count; index++) body(op.const32(8 * index));
   };
-  const forOutputs = (body: (k: number[]) => void) => forDoubles(outputs, body);
+  const forOutputs = (body: (k: readonly number[]) => void) => forDoubles(outputs, body);
   const numerator = f.local(F64);
   const denominator = f.local(F64);
   const w1 = f.local(F64);
@@ -498,7 +498,7 @@ function scoreFunction(outputs: number): WasmFunction {
     f.emit(f64At(p.termDenominatorAt, leaf), op.get(denominator), op.storeF64);
   };
   /** sum += (or −=) the leaf's terms. */
-  const sumTerms = (combine: number[]) => {
+  const sumTerms = (combine: readonly number[]) => {
     f.emit(op.get(sum0), f64At(p.termNumeratorAt, leaf), op.loadF64(0), combine, op.set(sum0));
     f.emit(op.get(sum1), f64At(p.termDenominatorAt, leaf), op.loadF64(0), combine, op.set(sum1));
   };

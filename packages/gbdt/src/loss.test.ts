@@ -1,8 +1,20 @@
 import { describe, expect, it } from "vitest";
-import { newtonLeafValues } from "./loss.ts";
+import { writeNewtonStep } from "./loss.ts";
 import { kernel } from "./split-kernel.ts";
 
-describe("newtonLeafValues", () => {
+/** The Newton step's values in a new array. */
+function newtonLeafValues(
+  gradient: Float64Array,
+  hessian: Float64Array,
+  l2: number,
+  scale: number,
+): number[] {
+  const values = new Array<number>(gradient.length).fill(0);
+  writeNewtonStep(gradient, hessian, l2, scale, values, 0, new Float64Array(gradient.length ** 2));
+  return values;
+}
+
+describe("writeNewtonStep", () => {
   it("divides by the Hessian plus λ per output when the Hessian is diagonal", () => {
     const values = newtonLeafValues(Float64Array.of(2, -4), Float64Array.of(1, 5), 3, -0.5);
     expect(values).toEqual([(-0.5 * 2) / 4, (-0.5 * -4) / 8]);

@@ -15,18 +15,25 @@ const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
  * The full system is solved as CatBoost's TSymmetricHessian::SolveNewtonEquation does, with λ
  * raised to at least 2⁻²³ (float epsilon) × the largest diagonal entry, by a Cholesky
  * decomposition (H + λI is positive definite). Written here rather than with ml-matrix: the
- * engine has no dependencies, and a K × K solve per leaf needs no matrix objects.
+ * engine has no dependencies, and a K × K solve per leaf needs no matrix objects. The values go
+ * to `out` from index `at`, with `matrix` (outputs² doubles) as scratch: a fit solves one system
+ * per leaf of every tree and allocates nothing for it.
  */
-export function newtonLeafValues(
+export function writeNewtonStep(
   gradient: Float64Array,
   hessian: Float64Array,
   l2: number,
   scale: number,
-): number[] {
+  out: number[],
+  at: number,
+  matrix: Float64Array,
+): void {
   const outputs = gradient.length;
-  if (hessian.length === outputs) return Array.from(gradient, (g, k) => (scale * g) / (hessian[k]! + l2));
+  if (hessian.length === outputs) {
+    for (let k = 0; k < outputs; k++) out[at + k] = (scale * gradient[k]!) / (hessian[k]! + l2);
+    return;
+  }
   // The matrix A = H + λ'I, full, row-major.
-  const matrix = new Float64Array(outputs * outputs);
   let maxDiagonal = 0;
   for (let a = 0, entry = 0; a < outputs; a++)
     for (let b = a; b < outputs; b++, entry++) {
@@ -48,19 +55,17 @@ export function newtonLeafValues(
       matrix[i * outputs + j] = value / pivot;
     }
   }
-  // L·y = scale·g, then Lᵀ·x = y.
-  const solution = Array.from(gradient, (g) => scale * g);
+  // L·y = scale·g, then Lᵀ·x = y, in place at out[at …].
   for (let i = 0; i < outputs; i++) {
-    let value = solution[i]!;
-    for (let k = 0; k < i; k++) value -= matrix[i * outputs + k]! * solution[k]!;
-    solution[i] = value / matrix[i * outputs + i]!;
+    let value = scale * gradient[i]!;
+    for (let k = 0; k < i; k++) value -= matrix[i * outputs + k]! * out[at + k]!;
+    out[at + i] = value / matrix[i * outputs + i]!;
   }
   for (let i = outputs - 1; i >= 0; i--) {
-    let value = solution[i]!;
-    for (let k = i + 1; k < outputs; k++) value -= matrix[k * outputs + i]! * solution[k]!;
-    solution[i] = value / matrix[i * outputs + i]!;
+    let value = out[at + i]!;
+    for (let k = i + 1; k < outputs; k++) value -= matrix[k * outputs + i]! * out[at + k]!;
+    out[at + i] = value / matrix[i * outputs + i]!;
   }
-  return solution;
 }
 
 /** Probabilities (classification) or predictions (RMSE) from raw outputs, row by row. */

@@ -11,7 +11,7 @@ import {
 import { encodeLabels, stringColumn, type TrainData } from "./data.ts";
 import { histogramModule, WasmMemoryArrays } from "./histogram-wasm.ts";
 import { type Bins, LevelRows, ordinaryArrays, SparseSums } from "./histograms.ts";
-import { meanLoss, newtonLeafValues, outputCount } from "./loss.ts";
+import { meanLoss, outputCount, writeNewtonStep } from "./loss.ts";
 import { evaluateMetrics, type Metric, resolveMetrics } from "./metrics.ts";
 import {
   GbdtModel,
@@ -757,6 +757,10 @@ function fit(
   const runRowJob = (job: "LIST" | "SPLIT") =>
     rows <= ALONE_ROWS ? fitThreads.runAlone(job) : fitThreads.run(job);
   const lambda = Math.max(params.l2_leaf_reg, 1e-20);
+  // Each leaf's sums and its Newton system's scratch (writeNewtonStep).
+  const leafGradient = new Float64Array(outputs);
+  const leafHessian = new Float64Array(hessianSize);
+  const newtonScratch = new Float64Array(outputs * outputs);
   const usedCtrs = new Set<string>();
   const learnMetrics: Record<string, number[]> = Object.fromEntries(learnMetricList.map((m) => [m.name, []]));
   const evalMetrics: Record<string, number[]> | undefined = evalData
@@ -902,9 +906,7 @@ function fit(
       const leafWeights = Array.from({ length: leafCount }, (_, leaf) =>
         sumBlocks(shared.blockLeaves, blockSize, leaf),
       );
-      const leafGradient = new Float64Array(outputs);
-      const leafHessian = new Float64Array(hessianSize);
-      const leafValues: number[] = [];
+      const leafValues = new Array<number>(leafCount * outputs).fill(0);
       for (let leaf = 0; leaf < leafCount; leaf++) {
         for (let k = 0; k < outputs; k++)
           leafGradient[k] = sumBlocks(shared.blockLeaves, blockSize, leafCount + leaf * outputs + k);
@@ -914,7 +916,15 @@ function fit(
             blockSize,
             leafCount * (1 + outputs) + leaf * hessianSize + entry,
           );
-        leafValues.push(...newtonLeafValues(leafGradient, leafHessian, lambda, -params.learning_rate));
+        writeNewtonStep(
+          leafGradient,
+          leafHessian,
+          lambda,
+          -params.learning_rate,
+          leafValues,
+          leaf * outputs,
+          newtonScratch,
+        );
       }
       const splits = choices.map((choice) => {
         const feature = features[choice.feature] as TrainFeature;

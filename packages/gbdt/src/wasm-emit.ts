@@ -9,7 +9,8 @@ export const PAGE_BYTES = 65536;
 /** The most bytes a wasm32 memory can hold. */
 export const WASM_MEMORY_BYTES = MAX_PAGES * PAGE_BYTES;
 
-const unsigned = (value: number): number[] => {
+/** LEB128 of an unsigned 32-bit value. */
+const unsignedBytes = (value: number): number[] => {
   const bytes: number[] = [];
   let rest = value >>> 0;
   do {
@@ -20,7 +21,8 @@ const unsigned = (value: number): number[] => {
   return bytes;
 };
 
-const signed = (value: number): number[] => {
+/** LEB128 of a signed 32-bit value. */
+const signedBytes = (value: number): number[] => {
   const bytes: number[] = [];
   let rest = value | 0;
   for (;;) {
@@ -34,6 +36,29 @@ const signed = (value: number): number[] => {
   }
 };
 
+/** The small values {@link memo} keeps: locals, offsets and constants are almost all below. */
+const MEMO_LIMIT = 4096;
+
+/**
+ * `encode`, computed once for each value in [0, MEMO_LIMIT) and kept frozen (callers copy the
+ * bytes, never change them). A module is thousands of `local.get`s and small constants: making
+ * each anew cost most of the ~40 ms it took to write the histogram module on a fit's cold start.
+ */
+function memo(encode: (value: number) => number[]): (value: number) => readonly number[] {
+  const cache: (readonly number[] | undefined)[] = [];
+  return (value) => {
+    if (!(value >= 0 && value < MEMO_LIMIT && Number.isInteger(value))) return encode(value);
+    let bytes = cache[value];
+    if (bytes === undefined) {
+      bytes = Object.freeze(encode(value));
+      cache[value] = bytes;
+    }
+    return bytes;
+  };
+}
+
+const unsigned = memo(unsignedBytes);
+
 /** `parts` one after the other in `out` (a loop: a module's code is too long to spread). */
 function append(out: number[], ...parts: readonly (readonly number[])[]): number[] {
   for (const part of parts)
@@ -42,12 +67,19 @@ function append(out: number[], ...parts: readonly (readonly number[])[]): number
   return out;
 }
 
-const vector = (items: readonly (readonly number[])[]): number[] => append(unsigned(items.length), ...items);
-const text = (value: string): number[] => {
-  const bytes = new TextEncoder().encode(value);
-  return append(unsigned(bytes.length), [...bytes]);
+/**
+ * Bytes in pieces, joined once into the module: a function's code is not copied into its
+ * section, nor the sections into the module.
+ */
+type Pieces = (readonly number[])[];
+
+const piecesLength = (pieces: Pieces): number => pieces.reduce((sum, piece) => sum + piece.length, 0);
+const vector = (items: readonly Pieces[]): Pieces => [unsigned(items.length), ...items.flat()];
+const text = (value: string): Pieces => {
+  const bytes = [...new TextEncoder().encode(value)];
+  return [unsigned(bytes.length), bytes];
 };
-const section = (id: number, body: readonly number[]): number[] => append([id], unsigned(body.length), body);
+const section = (id: number, body: Pieces): Pieces => [[id], unsigned(piecesLength(body)), ...body];
 
 export const I32 = 0x7f;
 export const F64 = 0x7c;
@@ -69,24 +101,24 @@ export const op = {
   blockF64: [0x02, 0x7c],
   else: [0x05],
   end: [0x0b],
-  br: (depth: number) => [0x0c, ...unsigned(depth)],
+  br: memo((depth) => [0x0c, ...unsigned(depth)]),
   /** Calls function `index` of the module. */
-  call: (index: number) => [0x10, ...unsigned(index)],
-  brIf: (depth: number) => [0x0d, ...unsigned(depth)],
+  call: memo((index) => [0x10, ...unsigned(index)]),
+  brIf: memo((depth) => [0x0d, ...unsigned(depth)]),
   select: [0x1b],
-  get: (local: number) => [0x20, ...unsigned(local)],
-  set: (local: number) => [0x21, ...unsigned(local)],
+  get: memo((local) => [0x20, ...unsigned(local)]),
+  set: memo((local) => [0x21, ...unsigned(local)]),
   /** i32.load / i32.store, 4-byte aligned; f64.load, 8-byte aligned. */
-  load32: (offset: number) => [0x28, 2, ...unsigned(offset)],
-  loadF64: (offset: number) => [0x2b, 3, ...unsigned(offset)],
+  load32: memo((offset) => [0x28, 2, ...unsigned(offset)]),
+  loadF64: memo((offset) => [0x2b, 3, ...unsigned(offset)]),
   load8: [0x2d, 0, 0],
   store32: [0x36, 2, 0],
-  store32At: (offset: number) => [0x36, 2, ...unsigned(offset)],
+  store32At: memo((offset) => [0x36, 2, ...unsigned(offset)]),
   storeF64: [0x39, 3, 0],
-  storeF64At: (offset: number) => [0x39, 3, ...unsigned(offset)],
-  const32: (value: number) => [0x41, ...signed(value)],
+  storeF64At: memo((offset) => [0x39, 3, ...unsigned(offset)]),
+  const32: memo((value) => [0x41, ...signedBytes(value)]),
   /** An i64.const of a small (i32-range) value. */
-  const64: (value: number) => [0x42, ...signed(value)],
+  const64: memo((value) => [0x42, ...signedBytes(value)]),
   constF64: (value: number) => [0x44, ...f64Bytes(value)],
   constF64Zero: [0x44, 0, 0, 0, 0, 0, 0, 0, 0],
   eqz: [0x45],
@@ -132,8 +164,8 @@ export const op = {
   divF64: [0xa3],
   maxF64: [0xa5],
   /** v128.load / v128.store with an 8-byte alignment hint (the doubles' own). */
-  loadV128: (offset: number) => [...simd(0), 3, ...unsigned(offset)],
-  storeV128: (offset: number) => [...simd(11), 3, ...unsigned(offset)],
+  loadV128: memo((offset) => [...simd(0), 3, ...unsigned(offset)]),
+  storeV128: memo((offset) => [...simd(11), 3, ...unsigned(offset)]),
   zeroV128: [...simd(12), ...new Array<number>(16).fill(0)],
   /** v128.const of two doubles. */
   constF64x2: (value: number) => [...simd(12), ...f64Bytes(value), ...f64Bytes(value)],
@@ -249,19 +281,22 @@ export class WasmFunction {
 
   /** The function's type in the type section. */
   signature(): number[] {
-    return [
-      0x60,
-      ...vector(this.params.map((type) => [type])),
-      ...vector(this.result === undefined ? [] : [[this.result]]),
-    ];
+    const result = this.result === undefined ? [] : [this.result];
+    return [0x60, ...unsigned(this.params.length), ...this.params, ...unsigned(result.length), ...result];
   }
 
-  emit(...parts: number[][]): void {
+  emit(...parts: readonly (readonly number[])[]): void {
     append(this.code, ...parts);
   }
 
   /** `for (counter = from; counter < limit; counter += step) body()`, `from`, `limit` and `step` as code. */
-  forLoop(counter: number, from: number[], limit: number[], step: number[], body: () => void): void {
+  forLoop(
+    counter: number,
+    from: readonly number[],
+    limit: readonly number[],
+    step: readonly number[],
+    body: () => void,
+  ): void {
     this.emit(from, op.set(counter), op.block, op.loop);
     this.emit(op.get(counter), limit, op.geU, op.brIf(1));
     body();
@@ -269,19 +304,19 @@ export class WasmFunction {
   }
 
   /** The function's entry in the code section. */
-  bytes(): number[] {
+  entry(): Pieces {
     const groups: number[][] = [];
     for (const type of this.locals) {
       const last = groups.at(-1);
       if (last && last[1] === type) last[0]! += 1;
       else groups.push([1, type]);
     }
-    const body = append(
-      vector(groups.map(([count, type]) => [...unsigned(count!), type!])),
+    const body = [
+      ...vector(groups.map(([count, type]) => [[...unsigned(count!), type!]])),
       this.code,
       op.end,
-    );
-    return append(unsigned(body.length), body);
+    ];
+    return [unsigned(piecesLength(body)), ...body];
   }
 }
 
@@ -291,18 +326,33 @@ export class WasmFunction {
  */
 export function moduleBytes(functions: readonly WasmFunction[]): Uint8Array {
   // One type per signature.
-  const signatures = [...new Set(functions.map((f) => f.signature().join(",")))];
-  const typeOf = (f: WasmFunction) => signatures.indexOf(f.signature().join(","));
-  const types = signatures.map((signature) => signature.split(",").map(Number));
-  const memoryImport = append(text("env"), text("memory"), [0x02, 0x03], unsigned(0), unsigned(MAX_PAGES));
-  return Uint8Array.from(
-    append(
-      [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-      section(1, vector(types)),
-      section(2, vector([memoryImport])),
-      section(3, vector(functions.map((f) => unsigned(typeOf(f))))),
-      section(7, vector(functions.map((f, index) => [...text(f.name), 0x00, ...unsigned(index)]))),
-      section(10, vector(functions.map((f) => f.bytes()))),
-    ),
-  );
+  const signatures = functions.map((f) => f.signature());
+  const types: number[][] = [];
+  const typeIndex = new Map<string, number>();
+  const typeOf = signatures.map((signature) => {
+    const key = signature.join(",");
+    let index = typeIndex.get(key);
+    if (index === undefined) {
+      index = types.length;
+      types.push(signature);
+      typeIndex.set(key, index);
+    }
+    return index;
+  });
+  const memoryImport = [...text("env"), ...text("memory"), [0x02, 0x03], unsigned(0), unsigned(MAX_PAGES)];
+  const pieces = [
+    [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+    ...section(1, vector(types.map((type) => [type]))),
+    ...section(2, vector([memoryImport])),
+    ...section(3, vector(typeOf.map((index) => [unsigned(index)]))),
+    ...section(7, vector(functions.map((f, index) => [...text(f.name), [0x00], unsigned(index)]))),
+    ...section(10, vector(functions.map((f) => f.entry()))),
+  ];
+  const bytes = new Uint8Array(piecesLength(pieces));
+  let at = 0;
+  for (const piece of pieces) {
+    bytes.set(piece, at);
+    at += piece.length;
+  }
+  return bytes;
 }
