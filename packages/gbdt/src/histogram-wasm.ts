@@ -467,6 +467,8 @@ function scoreFunction(outputs: number): WasmFunction {
   const d1 = f.local(F64);
   const d2 = f.local(F64);
   const average = f.local(F64);
+  const inverse1 = f.local(F64);
+  const inverse2 = f.local(F64);
   const sum0 = f.local(F64);
   const sum1 = f.local(F64);
   const weight = f.local(F64);
@@ -474,25 +476,31 @@ function scoreFunction(outputs: number): WasmFunction {
   const score = f.local(F64);
   const f64At = (base: number, index: number) => elementAt(base, index, 3);
   const u32At = (base: number, index: number) => elementAt(base, index, 2);
+  /** inverse = w > 0 ? 1 / (w + l2) : 0, without a branch. */
+  const inverseOf = (w: number, inverse: number) => {
+    f.emit(op.constF64(1), op.get(w), op.get(p.scaledL2), op.addF64, op.divF64, op.constF64Zero);
+    f.emit(op.get(w), op.constF64Zero, op.gtF64, op.select, op.set(inverse));
+  };
   /** A part's terms for `leaf` (its gradients at byte `lo` of the per-(leaf, output) arrays). */
-  const addTerms = (delta: number, w: number) => {
-    // if (w > 0) { average = delta / (w + l2); numerator += average × delta; denominator += average² × w }
-    f.emit(op.get(w), op.constF64Zero, op.gtF64, op.if);
-    f.emit(op.get(delta), op.get(w), op.get(p.scaledL2), op.addF64, op.divF64, op.set(average));
+  const addTerms = (delta: number, w: number, inverse: number) => {
+    // average = delta × inverse; numerator += average × delta; denominator += average² × w
+    f.emit(op.get(delta), op.get(inverse), op.mulF64, op.set(average));
     f.emit(op.get(numerator), op.get(average), op.get(delta), op.mulF64, op.addF64, op.set(numerator));
     f.emit(op.get(denominator), op.get(average), op.get(average), op.mulF64, op.get(w), op.mulF64, op.addF64);
-    f.emit(op.set(denominator), op.end);
+    f.emit(op.set(denominator));
   };
   const terms = () => {
     f.emit(op.constF64Zero, op.set(numerator), op.constF64Zero, op.set(denominator));
     f.emit(f64At(p.partWeightAt, leaf), op.loadF64(0), op.set(w1));
     f.emit(f64At(p.totalWeightAt, leaf), op.loadF64(0), op.get(w1), op.subF64, op.set(w2));
+    inverseOf(w1, inverse1);
+    inverseOf(w2, inverse2);
     forOutputs((k) => {
       f.emit(op.get(p.partDeltaAt), op.get(lo), op.add, k, op.add, op.loadF64(0), op.set(d1));
       f.emit(op.get(p.totalDeltaAt), op.get(lo), op.add, k, op.add, op.loadF64(0));
       f.emit(op.get(d1), op.subF64, op.set(d2));
-      addTerms(d1, w1);
-      addTerms(d2, w2);
+      addTerms(d1, w1, inverse1);
+      addTerms(d2, w2, inverse2);
     });
     f.emit(f64At(p.termNumeratorAt, leaf), op.get(numerator), op.storeF64);
     f.emit(f64At(p.termDenominatorAt, leaf), op.get(denominator), op.storeF64);

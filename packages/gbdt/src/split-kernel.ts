@@ -1406,26 +1406,26 @@ export function splitKernel() {
 
     /**
      * Adds one leaf's terms of the cosine score — the leaf split into `part` and the rest — to the
-     * running numerator and denominator in `sums[0]`, `sums[1]`.
+     * running numerator and denominator in `sums[0]`, `sums[1]`. A side's average per output is
+     * Σ g·w × 1 / (Σ w + λ), 0 when the side has no weight: CatBoost's CalcAverage, which divides
+     * once per side, not once per output (online_predictor.h).
      */
     const addLeafTerms = (leaf: number, sums: Float64Array): void => {
       let numerator = sums[0]!;
       let denominator = sums[1]!;
       const w1 = partWeight[leaf]!;
       const w2 = totalWeight[leaf]! - w1;
+      const inverse1 = w1 > 0 ? 1 / (w1 + scaledL2) : 0;
+      const inverse2 = w2 > 0 ? 1 / (w2 + scaledL2) : 0;
       for (let k = 0; k < outputs; k++) {
         const d1 = partDelta[leaf * outputs + k]!;
         const d2 = totalDelta[leaf * outputs + k]! - d1;
-        if (w1 > 0) {
-          const average = d1 / (w1 + scaledL2);
-          numerator += average * d1;
-          denominator += average * average * w1;
-        }
-        if (w2 > 0) {
-          const average = d2 / (w2 + scaledL2);
-          numerator += average * d2;
-          denominator += average * average * w2;
-        }
+        const average1 = d1 * inverse1;
+        numerator += average1 * d1;
+        denominator += average1 * average1 * w1;
+        const average2 = d2 * inverse2;
+        numerator += average2 * d2;
+        denominator += average2 * average2 * w2;
       }
       sums[0] = numerator;
       sums[1] = denominator;
