@@ -43,6 +43,37 @@ describe("CTRs", () => {
     expect(Array.from(full)).toEqual([7, 0]);
   });
 
+  it("gives every Borders CTR of four classes ctrBucket's bucket of the rows before it, in a shuffled order", () => {
+    const next = rng(11);
+    const rows = 3000;
+    const values = 40;
+    const ids = Int32Array.from({ length: rows }, () => Math.floor(next() * values));
+    const targets = Uint8Array.from({ length: rows }, () => Math.floor(next() * 4));
+    const order = Uint32Array.from({ length: rows }, (_, at) => at);
+    for (let at = rows - 1; at > 0; at--) {
+      const pick = Math.floor(next() * (at + 1));
+      [order[at], order[pick]] = [order[pick] as number, order[at] as number];
+    }
+    const ctrs = defaultCtrs(0, 4).filter((ctr) => ctr.ctrType === "Borders");
+    const buckets = orderedBuckets(ids, targets, 4, values, order, ctrs);
+    // The definition, row by row: counts of the value's rows before it, above each target border.
+    const counts = new Array<number>(values * 4).fill(0);
+    const expected = ctrs.map(() => new Array<number>(rows).fill(0));
+    for (const row of order) {
+      const base = (ids[row] as number) * 4;
+      const seen = counts.slice(base, base + 4).reduce((sum, count) => sum + count, 0);
+      ctrs.forEach((ctr, index) => {
+        const above = counts
+          .slice(base + ctr.targetBorder + 1, base + 4)
+          .reduce((sum, count) => sum + count, 0);
+        (expected[index] as number[])[row] = ctrBucket(above, seen, ctr);
+      });
+      (counts[base + (targets[row] as number)] as number)++;
+    }
+    expect(buckets.map((bucket) => Array.from(bucket))).toEqual(expected);
+    expect(new Set(buckets.flatMap((bucket) => Array.from(bucket))).size).toBeGreaterThan(5);
+  });
+
   it("does not let an ID-like column look predictive: learn and eval accuracy stay near chance", () => {
     const next = rng(5);
     const rows = 4500;

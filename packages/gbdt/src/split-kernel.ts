@@ -189,7 +189,10 @@ export interface SearchShared {
    * (leaf, hessian entry): `leafCount × (1 + outputs + hessianSize)` values each.
    */
   blockLeaves: Float64Array;
-  /** Per thread: the last generation (job) it finished. */
+  /**
+   * Per thread: the last generation (job) it finished; for a worker, 0 until it has booted and
+   * set up its jobs, then `WORKER_READY` until its first job.
+   */
   doneGeneration: Int32Array;
   /** A worker's error message, UTF-8, when it failed. */
   failure: Uint8Array;
@@ -234,6 +237,8 @@ export function splitKernel() {
     SPIN_MICROS: 22,
     SIZE: 23,
   } as const;
+  /** A worker's done slot once it has booted and set up its jobs, before its first job. */
+  const WORKER_READY = -2;
   /** What the threads do when woken (`CONTROL.JOB`). */
   const JOB = { LIST: 0, SEARCH: 1, SPLIT: 2, WEIGH: 3, UPDATE: 4, TREE: 5 } as const;
   /** The bootstrap types as `SearchShared.bootstrapType` codes. */
@@ -593,10 +598,11 @@ export function splitKernel() {
   }
 
   /**
-   * The tree job's first part for thread `thread`: the leaves of its learn rows on the averaging
-   * fold (when `CONTROL.AVERAGING_FOLD` ≥ 0) and of its eval rows, from the tree's splits.
+   * The tree job's first part for thread `thread` of a team of `team`: the leaves of its learn rows
+   * on the averaging fold (when `CONTROL.AVERAGING_FOLD` ≥ 0) and of its eval rows, from the
+   * tree's splits.
    */
-  function treeLeaves(shared: SearchShared, thread: number, wasm: WasmPass | undefined): void {
+  function treeLeaves(shared: SearchShared, team: number, thread: number, wasm: WasmPass | undefined): void {
     const { control, features, treeSplits } = shared;
     const levels = control[CONTROL.TREE_LEVELS]!;
     const averaging = control[CONTROL.AVERAGING_FOLD]!;
@@ -613,7 +619,7 @@ export function splitKernel() {
       }
     };
     if (averaging >= 0) {
-      const [from, to] = rowRange(shared.rows, blockRows(shared.depth), shared.threads, thread);
+      const [from, to] = rowRange(shared.rows, blockRows(shared.depth), team, thread);
       apply(shared.averagingLeafOf, from, to, (feature) =>
         feature.kind === 2 ? feature.sparseRows : (feature.bins[averaging] ?? (feature.bins[0] as Bins)),
       );
@@ -621,20 +627,21 @@ export function splitKernel() {
     const [evalFrom, evalTo] = rowRange(
       shared.evalRows,
       blockRows(shared.depth),
-      shared.threads,
-      evalThread(shared.threads, thread),
+      team,
+      evalThread(team, thread),
     );
     apply(shared.evalLeafOf, evalFrom, evalTo, (feature) => feature.evalValues);
   }
 
   /**
    * The update job on blocks [first, end): raw += the leaf's values (if `addLeaves`, and then for
-   * thread `thread`'s blocks of eval rows too, with per eval block their loss sum when
+   * the blocks of eval rows of thread `thread` of a team of `team` too, with per eval block their loss sum when
    * `CONTROL.EVAL_LOSS` is set), then the derivatives and per block the loss sum. The MultiClass
    * loss of three classes runs in WebAssembly when there is `wasm`.
    */
   function updateBlocks(
     shared: SearchShared,
+    team: number,
     thread: number,
     wasm: WasmPass | undefined,
     loss: number,
@@ -649,12 +656,7 @@ export function splitKernel() {
     if (addLeaves) {
       const { evalRows, evalLeafOf, evalRaw } = shared;
       const evalLoss = shared.control[CONTROL.EVAL_LOSS] === 1;
-      const [firstEval, endEval] = blockRange(
-        evalRows,
-        blockSize,
-        shared.threads,
-        evalThread(shared.threads, thread),
-      );
+      const [firstEval, endEval] = blockRange(evalRows, blockSize, team, evalThread(team, thread));
       for (let block = firstEval; block < endEval; block++) {
         const from = block * blockSize;
         const last = Math.min(evalRows, from + blockSize);
@@ -1600,27 +1602,23 @@ export function splitKernel() {
 
     return {
       /**
-       * Does this thread's part of the job `shared.control` describes; `alone` (the main thread,
-       * the list and split jobs only), all of it.
+       * Does this thread's part of the job `shared.control` describes; `alone` (the main thread
+       * only), all of it.
        */
       run(alone = false): void {
         const level = control[CONTROL.LEVEL]!;
         const fold = control[CONTROL.FOLD]!;
         // The thread's rows: whole blocks, so that sums per block do not depend on the threads.
-        // `alone` (the list and split jobs, main thread): every block.
-        const [first, end] = blockRange(
-          rows,
-          blockRows(depth),
-          alone ? 1 : shared.threads,
-          alone ? 0 : thread,
-        );
-        const [from, to] = rowRange(rows, blockRows(depth), alone ? 1 : shared.threads, alone ? 0 : thread);
+        // `alone` (main thread): every block, as a fit on one thread.
+        const team = alone ? 1 : shared.threads;
+        const [first, end] = blockRange(rows, blockRows(depth), team, thread);
+        const [from, to] = rowRange(rows, blockRows(depth), team, thread);
         const job = control[CONTROL.JOB]!;
         if (job === JOB.WEIGH || job === JOB.TREE || job === JOB.UPDATE) {
           const leafRows = control[CONTROL.LEAF_ROWS] === 1 ? shared.averagingLeafOf : leafOf;
           if (job === JOB.TREE) {
             // The leaves of the thread's rows (its blocks), then their sums per block and leaf.
-            treeLeaves(shared, thread, wasm);
+            treeLeaves(shared, team, thread, wasm);
             const leafCount = control[CONTROL.LEAF_COUNT]!;
             if (wasm)
               wasm.leafSums(
@@ -1639,6 +1637,11 @@ export function splitKernel() {
             else sumLeafBlocks(shared, leafRows, leafCount, first, end);
           } else if (job === JOB.WEIGH) {
             // Level 0 lists the rows with weight ≠ 0 (as the "low" side): the thread's count of them.
+            // Alone, every row's count is the main thread's.
+            if (alone) {
+              shared.rangeLow.fill(0);
+              shared.rangeHigh.fill(0);
+            }
             shared.rangeLow[thread] = wasmWeighs
               ? wasmWeighs.weigh(
                   shared.bootstrap.byteOffset,
@@ -1660,6 +1663,7 @@ export function splitKernel() {
           } else
             updateBlocks(
               shared,
+              team,
               thread,
               wasm,
               control[CONTROL.LOSS]!,
@@ -1806,13 +1810,16 @@ export function splitKernel() {
   }
 
   /**
-   * A worker thread's life: wait for a new generation (level), score its candidates, count itself
-   * done; stop when told. An error is written to `shared.failure` for the main thread to throw.
+   * A worker thread's life: set up its jobs and say it is ready; then wait for a new generation
+   * (job), do its part, count itself done; stop when told. An error is written to
+   * `shared.failure` for the main thread to throw.
    */
   function serveWorker(setup: { shared: SearchShared; thread: number }): void {
     const { shared, thread } = setup;
     const { control } = shared;
-    let search: ReturnType<typeof threadJobs> | undefined;
+    const search = threadJobs(shared, thread);
+    Atomics.store(shared.doneGeneration, thread, WORKER_READY);
+    Atomics.notify(shared.doneGeneration, thread);
     let generation = 0;
     for (;;) {
       // A job is a new generation; anything else that wakes the thread goes back to waiting.
@@ -1825,7 +1832,6 @@ export function splitKernel() {
       generation = current;
       if (Atomics.load(control, CONTROL.STOP) === 1) return;
       try {
-        search ??= threadJobs(shared, thread);
         search.run();
       } catch (error) {
         const text = new TextEncoder().encode(String((error as Error)?.stack ?? error));
@@ -1841,6 +1847,7 @@ export function splitKernel() {
   return {
     CONTROL,
     JOB,
+    WORKER_READY,
     BOOTSTRAP,
     LOSS,
     MULBERRY32_STEP,

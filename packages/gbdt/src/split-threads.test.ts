@@ -12,6 +12,7 @@ import {
   FitThreads,
   groupBins,
   histogramScratchLength,
+  type Job,
   keptStores,
   MIN_THREAD_ROWS,
   noiseDraws,
@@ -51,7 +52,14 @@ function splitSides(shared: SearchShared): [number, number] {
   return [right, left];
 }
 
-function levelJobs(threads: number, broken = false, kernelSource?: string, onWasm = false, alone = false) {
+function levelJobs(
+  threads: number,
+  broken = false,
+  kernelSource?: string,
+  onWasm = false,
+  alone = false,
+  settle = false,
+) {
   const rows = 10000;
   const next = mulberry32(11);
   const evalRows = 9000;
@@ -197,11 +205,12 @@ function levelJobs(threads: number, broken = false, kernelSource?: string, onWas
   shared.scaledL2[0] = 3;
   const sparse = new SparseSums(outputs, 0, new Uint32Array(rows + 1), new Uint32Array(0), levelRows);
   const jobs = new FitThreads(shared, sparse, new BootedWorkers(threads - 1, kernelSource));
+  const run = (job: Job, beforeOwn?: () => void) =>
+    alone ? jobs.runAlone(job, beforeOwn) : jobs.run(job, beforeOwn);
   try {
     levelRows.startTree();
     levelRows.begin(1, true);
-    if (alone) jobs.runAlone("LIST");
-    else jobs.run("LIST");
+    run("LIST");
     levelRows.finish(listed);
     const list = {
       rows: Array.from(levelRows.rows.subarray(0, listed)),
@@ -214,7 +223,7 @@ function levelJobs(threads: number, broken = false, kernelSource?: string, onWas
       const until = Date.now() + 300;
       while (Date.now() < until);
     };
-    jobs.run("SEARCH", broken ? late : undefined);
+    run("SEARCH", broken ? late : undefined);
     const search = {
       scores: Array.from(shared.bestScore),
       bins: Array.from(shared.bestBin),
@@ -222,23 +231,21 @@ function levelJobs(threads: number, broken = false, kernelSource?: string, onWas
     };
     control[CONTROL.SPLIT_FEATURE] = 0;
     control[CONTROL.SPLIT_BIN] = 10;
-    if (alone) jobs.runAlone("SPLIT");
-    else jobs.run("SPLIT");
+    run("SPLIT");
     const sides = splitSides(shared);
     // The per-row jobs: draw the bootstrap and weigh the gradients, sum the leaves of the 4-leaf
     // tree, add leaf values (and sum the eval loss).
     const gradient = Array.from(shared.gradient);
     const listedBootstrap = Float64Array.from(bootstrap);
     control[CONTROL.BOOTSTRAP_STATE] = BOOTSTRAP_SEED;
-    jobs.run("WEIGH");
+    run("WEIGH");
     const weigh = { gradient, bootstrap: Array.from(bootstrap), blockSums: Array.from(shared.blockSums) };
     // Level 2 on feature 1 at bin 3: every row now has weight ≠ 0, so the split counts its sides
     // as it splits the rows.
     control[CONTROL.LEVEL] = 2;
     control[CONTROL.SPLIT_FEATURE] = 1;
     control[CONTROL.SPLIT_BIN] = 3;
-    if (alone) jobs.runAlone("SPLIT");
-    else jobs.run("SPLIT");
+    run("SPLIT");
     const weighedSides = splitSides(shared);
     // The tree (feature 0 at bin 20, then the one-hot feature's value 2) on the averaging fold
     // and the eval rows.
@@ -247,12 +254,12 @@ function levelJobs(threads: number, broken = false, kernelSource?: string, onWas
     control[CONTROL.AVERAGING_FOLD] = 0;
     control[CONTROL.LEAF_ROWS] = 1;
     control[CONTROL.LEAF_COUNT] = 4;
-    jobs.run("TREE");
+    run("TREE");
     shared.leafValues.set([0.1, -0.2, 0.3, 0.4, -0.5, 0.6, 0.7, 0.8, -0.9, 1, 1.1, -1.2]);
     control[CONTROL.LOSS] = kernel.LOSS.MultiClass;
     control[CONTROL.ADD_LEAVES] = 1;
     control[CONTROL.EVAL_LOSS] = 1;
-    jobs.run("UPDATE");
+    run("UPDATE");
     const perRow = {
       weighted: Array.from(weighted),
       blockSums: Array.from(shared.blockSums),
@@ -266,6 +273,7 @@ function levelJobs(threads: number, broken = false, kernelSource?: string, onWas
       evalLeafOf: Array.from(shared.evalLeafOf),
       evalRaw: Array.from(shared.evalRaw),
     };
+    if (settle) jobs.settle();
     return {
       perRow,
       weigh,
@@ -313,10 +321,10 @@ describe("FitThreads", () => {
     for (const threads of [1, 3]) expectSameJobs(levelJobs(threads, false, undefined, true), reference);
   });
 
-  it("lists and splits the same on the main thread alone (runAlone) as on every thread", () => {
+  it("does every job the same on the main thread alone (runAlone, as while the workers boot) as on every thread", () => {
     const reference = levelJobs(3);
     for (const onWasm of [false, true])
-      expectSameJobs(levelJobs(3, false, undefined, onWasm, true), reference);
+      expectSameJobs(levelJobs(3, false, undefined, onWasm, true, true), reference);
   });
 
   it("draws the score noise where it lies in the random stream, whichever thread scores a candidate", () => {
@@ -394,6 +402,13 @@ describe("FitThreads", () => {
 
   it("throws the error of a worker thread on the main thread", () => {
     expect(() => levelJobs(2, true)).toThrow(/a gbdt worker thread failed: TypeError/);
+  });
+
+  it("throws a worker's boot error when the fit's jobs all ran alone before it booted (settle)", () => {
+    const broken = "function () { throw new Error('the kernel does not evaluate'); }";
+    expect(() => levelJobs(2, false, broken, false, true, true)).toThrow(
+      /a gbdt worker thread failed: Error: the kernel does not evaluate/,
+    );
   });
 
   it("throws, rather than waits for ever, when a worker's program fails before it serves a job", () => {

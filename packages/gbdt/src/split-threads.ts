@@ -15,6 +15,9 @@ import { WASM_MEMORY_BYTES } from "./wasm-emit.ts";
 
 const { CONTROL, JOB } = kernel;
 
+/** A worker's done slot before it has booted and set up its jobs. */
+const WORKER_BOOTING = 0;
+
 /** A worker's done slot when its program failed outside a job: it will not finish any. */
 const WORKER_GONE = -1;
 
@@ -192,6 +195,7 @@ export class FitThreads {
   private readonly shared: SearchShared;
   private readonly own: ReturnType<typeof kernel.threadJobs>;
   private readonly workers: Worker[];
+  private joined = false;
 
   /** `booted`: where the worker threads come from (booted early by `train()`; tests break their kernel). */
   constructor(shared: SearchShared, sparse: SparseSource, booted = new BootedWorkers(0)) {
@@ -227,7 +231,12 @@ export class FitThreads {
         Atomics.wait(doneGeneration, thread, done);
         done = Atomics.load(doneGeneration, thread);
       }
-    if (Atomics.load(control, CONTROL.FAILED) === 1) {
+    this.throwFailure();
+  }
+
+  /** Throws a worker's error, if one failed. */
+  private throwFailure(): void {
+    if (Atomics.load(this.shared.control, CONTROL.FAILED) === 1) {
       const bytes = this.shared.failure;
       const end = bytes.indexOf(0);
       const message = new TextDecoder().decode(bytes.slice(0, end < 0 ? bytes.length : end));
@@ -236,13 +245,41 @@ export class FitThreads {
   }
 
   /**
-   * Runs `job` (LIST or SPLIT) on the main thread alone, over every row: the same results as
-   * `run`, without waking the workers — cheaper where the job's rows take less time than a
-   * hand-over (`aloneRows`).
+   * Runs `job` on the main thread alone, over every row and candidate: the same results as `run`
+   * (sums per block, scores per candidate), without the workers — for jobs whose rows take less
+   * time than a hand-over (`ALONE_ROWS`), and for every job while the workers still boot.
    */
-  runAlone(job: "LIST" | "SPLIT"): void {
+  runAlone(job: Job, beforeOwn?: () => void): void {
     this.shared.control[CONTROL.JOB] = JOB[job];
+    beforeOwn?.();
     this.own.run(true);
+  }
+
+  /**
+   * Whether every worker has booted and set up its jobs (or failed: `run` then throws its
+   * error). A fit asks before each tree and runs the tree's jobs alone until they have, instead
+   * of waiting for them: a worker boots in ~40–150 ms on the machine of docs/benchmarks.md, longer
+   * than the setup of a fit of 10 k rows.
+   */
+  workersReady(): boolean {
+    if (!this.joined)
+      this.joined = this.workers.every(
+        (_, at) => Atomics.load(this.shared.doneGeneration, at + 1) !== WORKER_BOOTING,
+      );
+    return this.joined;
+  }
+
+  /**
+   * Waits until every worker has booted (or failed), then throws a worker's error: a fit that
+   * ends before its workers take part still reports a worker that cannot run.
+   */
+  settle(): void {
+    const { doneGeneration } = this.shared;
+    for (let thread = 1; thread <= this.workers.length; thread++)
+      while (Atomics.load(doneGeneration, thread) === WORKER_BOOTING)
+        Atomics.wait(doneGeneration, thread, WORKER_BOOTING);
+    this.joined = true;
+    this.throwFailure();
   }
 
   /** Tells the workers to end (they finish the job they are on first). */

@@ -753,9 +753,14 @@ function fit(
   };
   const { control } = shared;
   const fitThreads = new FitThreads(shared, sparseSums, booted);
-  // The list and split jobs: on the main thread alone on small data (a hand-over costs more).
+  // A tree's jobs: on every thread once the workers have booted (asked before each tree), on the
+  // main thread alone until then; the list and split jobs alone on small data (a hand-over costs
+  // more).
+  let together = fitThreads.workersReady();
+  const runJob = (job: "SEARCH" | "WEIGH" | "TREE" | "UPDATE", beforeOwn?: () => void) =>
+    together ? fitThreads.run(job, beforeOwn) : fitThreads.runAlone(job, beforeOwn);
   const runRowJob = (job: "LIST" | "SPLIT") =>
-    rows <= ALONE_ROWS ? fitThreads.runAlone(job) : fitThreads.run(job);
+    together && rows > ALONE_ROWS ? fitThreads.run(job) : fitThreads.runAlone(job);
   const lambda = Math.max(params.l2_leaf_reg, 1e-20);
   // Each leaf's sums and its Newton system's scratch (writeNewtonStep).
   const leafGradient = new Float64Array(outputs);
@@ -784,8 +789,9 @@ function fit(
     // The first tree's derivatives; each tree's update job, which adds its leaf values, gives the
     // next one's and the learn loss of the outputs so far.
     control[CONTROL.ADD_LEAVES] = 0;
-    fitThreads.run("UPDATE");
+    runJob("UPDATE");
     for (let iteration = 0; iteration < params.iterations; iteration++) {
+      together = fitThreads.workersReady();
       const fold = learningFolds > 1 ? Math.floor(next() * learningFolds) : 0;
       // Bootstrap weights, redrawn per tree, used for split scoring only (leaves use all rows):
       // the next `rows` draws of the random stream, one per row in row order, which the weigh job
@@ -795,7 +801,7 @@ function fit(
         control[CONTROL.BOOTSTRAP_STATE] = next.state() | 0;
         next.skip(rows);
       }
-      fitThreads.run("WEIGH");
+      runJob("WEIGH");
       const weightSum = sumBlocks(shared.blockSums, 2, 0);
       const squaredGradient = sumBlocks(shared.blockSums, 2, 1);
       shared.scaledL2[0] = lambda * (weightSum / rows);
@@ -865,7 +871,7 @@ function fit(
         control[CONTROL.CANDIDATES] = candidateCount;
         control[CONTROL.NEXT_CANDIDATE] = 0;
         control[CONTROL.NOISE] = noiseScale > 0 ? 1 : 0;
-        fitThreads.run("SEARCH", () => {
+        runJob("SEARCH", () => {
           if (sparseCount > 0) sparseSums.build();
         });
         // The per-feature winners compared in candidate order, each with a fresh draw.
@@ -901,7 +907,7 @@ function fit(
       control[CONTROL.AVERAGING_FOLD] = fold !== averagingFold ? averagingFold : -1;
       control[CONTROL.LEAF_ROWS] = fold !== averagingFold ? 1 : 0;
       control[CONTROL.LEAF_COUNT] = leafCount;
-      fitThreads.run("TREE");
+      runJob("TREE");
       const blockSize = leafCount * (1 + outputs + hessianSize);
       const leafWeights = Array.from({ length: leafCount }, (_, leaf) =>
         sumBlocks(shared.blockLeaves, blockSize, leaf),
@@ -934,7 +940,7 @@ function fit(
       trees.push({ splits, leafValues, leafWeights });
       shared.leafValues.set(leafValues);
       control[CONTROL.ADD_LEAVES] = 1;
-      fitThreads.run("UPDATE");
+      runJob("UPDATE");
       const learnLoss = meanLoss(lossName, sumBlocks(shared.blockLoss, 1, 0), rows, outputs);
       const learnValues = evaluateMetrics(learnMetricList, raw, target, outputs, {
         loss: lossName,
@@ -971,6 +977,8 @@ function fit(
       options.onIteration?.({ iteration, learn, ...(evalRecord ? { eval: evalRecord } : {}) });
       if (stop) break;
     }
+    // A fit that ended before its workers booted still throws the error of one that cannot run.
+    fitThreads.settle();
   } finally {
     fitThreads.close();
   }
