@@ -1,4 +1,5 @@
 import type { Options } from "tsup";
+import { gbdtBuildDefines } from "./packages/gbdt/src/build-defines.ts";
 
 /**
  * Every deliverable (a step CLI, the umbrella `ct`) is one self-contained ESM file: workspace
@@ -24,6 +25,8 @@ export function binConfig(entry: Record<string, string>): Options {
     // through dockerode); injected only into bundles that reference them.
     shims: true,
     loader: { ".sql": "text" },
+    // The gbdt engine's wasm module, written at build time (packages/gbdt/src/build-defines.ts).
+    define: gbdtBuildDefines(),
     banner: {
       js: [
         "#!/usr/bin/env node",

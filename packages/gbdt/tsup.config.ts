@@ -1,4 +1,5 @@
 import { defineConfig } from "tsup";
+import { gbdtBuildDefines } from "./src/build-defines.ts";
 
 // A library build for scripts (the benchmark) that run outside vitest; steps bundle the source.
 export default defineConfig({
@@ -7,4 +8,5 @@ export default defineConfig({
   platform: "node",
   target: "node20",
   clean: true,
+  define: gbdtBuildDefines(),
 });

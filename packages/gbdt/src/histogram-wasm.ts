@@ -646,15 +646,26 @@ export function histogramModuleBytes(): Uint8Array {
   ]);
 }
 
+/**
+ * {@link histogramModuleBytes}, base64, as a build wrote them (the `define` of build-defines.ts);
+ * undefined where the source runs as it is (the tests).
+ */
+declare const __CT_GBDT_HISTOGRAM_WASM__: string | undefined;
+
 let compiled: WebAssembly.Module | null | undefined;
 
 /**
  * The compiled module, once per process; undefined where this WebAssembly has no SIMD or no
- * shared memory (the kernel's JavaScript loops then do the pass).
+ * shared memory (the kernel's JavaScript loops then do the pass). A build carries the module's
+ * bytes, written at build time: writing them here takes ~20 ms of a fit's start, every line of
+ * the encoder run cold (interpreted) once.
  */
 export function histogramModule(): WebAssembly.Module | undefined {
   if (compiled === undefined) {
-    const bytes = histogramModuleBytes();
+    const bytes =
+      typeof __CT_GBDT_HISTOGRAM_WASM__ === "string"
+        ? new Uint8Array(Buffer.from(__CT_GBDT_HISTOGRAM_WASM__, "base64"))
+        : histogramModuleBytes();
     compiled =
       typeof SharedArrayBuffer !== "undefined" && WebAssembly.validate(bytes)
         ? new WebAssembly.Module(bytes)
