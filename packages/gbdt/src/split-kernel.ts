@@ -635,9 +635,9 @@ export function splitKernel() {
 
   /**
    * The update job on blocks [first, end): raw += the leaf's values (if `addLeaves`, and then for
-   * the blocks of eval rows of thread `thread` of a team of `team` too, with per eval block their loss sum when
-   * `CONTROL.EVAL_LOSS` is set), then the derivatives and per block the loss sum. The MultiClass
-   * loss of three classes runs in WebAssembly when there is `wasm`.
+   * the eval blocks of thread `thread` of a team of `team` too, with per eval block their loss
+   * sum when `CONTROL.EVAL_LOSS` is set), then the derivatives and per block the loss sum. The
+   * MultiClass loss of three classes runs in WebAssembly when there is `wasm`.
    */
   function updateBlocks(
     shared: SearchShared,
@@ -1847,7 +1847,6 @@ export function splitKernel() {
   return {
     CONTROL,
     JOB,
-    WORKER_READY,
     BOOTSTRAP,
     LOSS,
     MULBERRY32_STEP,
