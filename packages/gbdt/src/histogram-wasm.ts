@@ -26,8 +26,9 @@ import { mathFunctions } from "./wasm-math.ts";
  * the results are the same doubles (docs/gbdt.md has the figures).
  *
  * The module is written out here, opcode by opcode, rather than compiled from a .wat file: it is
- * a dozen small functions, and emitting them at run time keeps the package free of a build step
- * and of generated files (a WebAssembly text compiler such as wabt would be both).
+ * a dozen small functions, and emitting them from TypeScript needs no WebAssembly toolchain and
+ * commits no generated file (a text compiler such as wabt would need both). Builds emit it at
+ * build time (build-defines.ts); the source, as the tests run it, emits it when first needed.
  *
  * The arguments are i32 (a count, or a byte offset in the imported shared memory `env.memory`)
  * but `score`'s last two. Strides (values per row and per histogram cell: weight, then one

@@ -1,7 +1,7 @@
 /**
  * A small WebAssembly binary encoder: LEB128 numbers, sections, the opcodes ct's modules use, and
- * a function builder. ct writes its modules out opcode by opcode at run time (histogram-wasm.ts
- * says why); this is the part every module shares.
+ * a function builder. ct writes its modules out opcode by opcode (histogram-wasm.ts says why and
+ * when); this is the part every module shares.
  */
 /** The most 64 KiB pages a wasm32 memory can have: 4 GiB. */
 export const MAX_PAGES = 65536;
