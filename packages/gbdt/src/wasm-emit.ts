@@ -42,7 +42,7 @@ const MEMO_LIMIT = 4096;
 /**
  * `encode`, computed once for each value in [0, MEMO_LIMIT) and kept frozen (callers copy the
  * bytes, never change them). A module is thousands of `local.get`s and small constants: making
- * each anew cost most of the ~40 ms it took to write the histogram module on a fit's cold start.
+ * each anew cost most of the ~40 ms it took to write the histogram module in a fresh process.
  */
 function memo(encode: (value: number) => number[]): (value: number) => readonly number[] {
   const cache: (readonly number[] | undefined)[] = [];
@@ -58,14 +58,6 @@ function memo(encode: (value: number) => number[]): (value: number) => readonly 
 }
 
 const unsigned = memo(unsignedBytes);
-
-/** `parts` one after the other in `out` (a loop: a module's code is too long to spread). */
-function append(out: number[], ...parts: readonly (readonly number[])[]): number[] {
-  for (const part of parts)
-    if (part.length < 1024) out.push(...part);
-    else for (let at = 0; at < part.length; at++) out.push(part[at]!);
-  return out;
-}
 
 /**
  * Bytes in pieces, joined once into the module: a function's code is not copied into its
@@ -285,8 +277,9 @@ export class WasmFunction {
     return [0x60, ...unsigned(this.params.length), ...this.params, ...unsigned(result.length), ...result];
   }
 
+  /** Appends `parts` (opcodes and their immediates) to the function's code. */
   emit(...parts: readonly (readonly number[])[]): void {
-    append(this.code, ...parts);
+    for (const part of parts) this.code.push(...part);
   }
 
   /** `for (counter = from; counter < limit; counter += step) body()`, `from`, `limit` and `step` as code. */
