@@ -7,14 +7,14 @@ import { binGroups, histogramScratchLength, keptStores, wasmPassSetup } from "./
 import { histogramExports } from "./test-data.ts";
 
 describe("the histogram module", () => {
-  it("is valid WebAssembly with two passes (listed rows, all rows) per stride (2, 4) and feature count (1 to 4), a list and a score per stride, subtract, zeroSide, split, leafSums, softmax3, softmax3Loss, addLeaves, weigh, exp and log", () => {
+  it("is valid WebAssembly with two passes (listed rows, all rows) per stride (2, 4) and feature count (1 to 4), a list and a score per stride, subtract, zeroSide, split, leafSums, softmax3, softmax3Loss, addLeaves, weigh, marginals, combine, exp and log", () => {
     expect(WebAssembly.validate(histogramModuleBytes())).toBe(true);
     const exports = histogramExports(new WasmMemoryArrays());
     const names = [false, true].flatMap((allRows) =>
       [2, 4].flatMap((stride) => [1, 2, 3, 4].map((features) => passName(stride, features, allRows))),
     );
     names.push("list2", "list4", "score1", "score3", "subtract", "zeroSide", "split", "leafSums");
-    names.push("softmax3", "softmax3Loss", "addLeaves", "weigh", "exp", "log");
+    names.push("softmax3", "softmax3Loss", "addLeaves", "weigh", "marginals", "combine", "exp", "log");
     expect(Object.keys(exports).sort()).toEqual([...names].sort());
   });
 
@@ -298,7 +298,16 @@ describe("HistogramBuilder with the WebAssembly pass", () => {
       const values = Uint8Array.from({ length: rows }, () => Math.floor(next() * binCount));
       const bins = arrays && onWasm[feature] ? arrays.uint8(rows) : new Uint8Array(rows);
       bins.set(values);
-      return { feature, bins, binCount, keep: feature % 2 === 0, onWasm: wasm && onWasm[feature] === true };
+      return {
+        feature,
+        bins,
+        binCount,
+        keep: feature % 2 === 0,
+        onWasm: wasm && onWasm[feature] === true,
+        jointSize: 0,
+        jointBins: new Uint8Array(0),
+        jointCombos: new Uint8Array(0),
+      };
     });
     const bootstrap = Float64Array.from({ length: rows }, () =>
       withZeroWeights && next() < 0.1 ? 0 : next() * 2 + 0.01,
@@ -315,6 +324,9 @@ describe("HistogramBuilder with the WebAssembly pass", () => {
       sparseAbsent: false,
       sparseRows: new Uint32Array(0),
       evalValues: new Uint8Array(0),
+      jointSize: 0,
+      jointBins: [],
+      jointCombos: new Uint8Array(0),
     }));
     const pass = arrays
       ? kernel.wasmPass(

@@ -1,5 +1,6 @@
 import { weighFunction } from "./bootstrap-wasm.ts";
 import type { ArrayMaker } from "./histograms.ts";
+import { combineFunction, marginalsFunction } from "./joint-wasm.ts";
 import { addLeavesFunction, softmax3Function, softmax3LossFunction } from "./loss-wasm.ts";
 import {
   blockEnd,
@@ -52,6 +53,8 @@ import { mathFunctions } from "./wasm-math.ts";
  * - `split(valuesAt, leafOfAt, from, to, bin, level)`: the kernel's `splitRows` for a dense
  *   feature's u8 bins; returns the rows that went right.
  * - `leafSums(…)` (`LEAF_SUMS_PARAMS`): the kernel's `sumLeafBlocks`.
+ * - `marginals(…)` and `combine(…)` (joint-wasm.ts): a group's histograms from their joint one,
+ *   and its rows' combinations of bins.
  */
 export const WASM_STRIDES = [2, 4] as const;
 
@@ -644,6 +647,8 @@ export function histogramModuleBytes(): Uint8Array {
     softmax3LossFunction(),
     addLeavesFunction(),
     weighFunction(),
+    marginalsFunction(),
+    combineFunction(),
   ]);
 }
 

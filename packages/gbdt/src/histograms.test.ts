@@ -2,6 +2,9 @@ import { describe, expect, it } from "vitest";
 import { HistogramBuilder, LevelRows, SparseSums } from "./histograms.ts";
 import { mulberry32 } from "./random.ts";
 
+/** A request's fields for a feature summed on its own (not a pair's joint histogram). */
+const unpaired = { jointSize: 0, jointBins: new Uint8Array(0), jointCombos: new Uint8Array(0) };
+
 /** Random data: rows with bins, bootstrap weights (some 0), weighted gradients and a split per level. */
 function data(rows: number, binCount: number, seed: number, outputs = 2) {
   const next = mulberry32(seed);
@@ -99,6 +102,7 @@ describe("HistogramBuilder", () => {
               binCount: count,
               keep: keepEvery || level === 1,
               onWasm: false,
+              ...unpaired,
             }));
             const histograms = builder.build(requests, batch, leafOf, bootstrap, weighted);
             features.forEach(({ count, bins }, feature) => {
@@ -130,9 +134,14 @@ describe("HistogramBuilder", () => {
         levelRows.startLevel(level, leafOf, bootstrap, weighted);
         const size = binCount * (1 << level) * (outputs + 1);
         for (let first = 0; first < features.length; first += batch) {
-          const requests = features
-            .slice(first, first + batch)
-            .map((bins, at) => ({ feature: first + at, bins, binCount, keep: true, onWasm: false }));
+          const requests = features.slice(first, first + batch).map((bins, at) => ({
+            feature: first + at,
+            bins,
+            binCount,
+            keep: true,
+            onWasm: false,
+            ...unpaired,
+          }));
           const histograms = builder.build(requests, requests.length, leafOf, bootstrap, weighted);
           for (let at = 0; at < requests.length; at++)
             out.push((histograms[at] as Float64Array).slice(0, size));
@@ -155,7 +164,7 @@ describe("HistogramBuilder", () => {
     const leafOf = new Uint32Array(rows);
     const request = (values: Float64Array) =>
       builder.build(
-        [{ feature: 0, bins, binCount, keep: true, onWasm: false }],
+        [{ feature: 0, bins, binCount, keep: true, onWasm: false, ...unpaired }],
         1,
         leafOf,
         bootstrap,

@@ -34,6 +34,14 @@ export interface HistogramRequest {
   keep: boolean;
   /** Whether `bins` is a Uint8Array on the histogram pass's wasm memory (`SearchShared.wasm`). */
   onWasm: boolean;
+  /**
+   * Features in the group this request is the first of, summed jointly with the next requests in
+   * one pass over `jointBins` (the fold's, on the wasm memory) — the group's `jointCombos` — ; 0:
+   * none.
+   */
+  jointSize: number;
+  jointBins: Bins;
+  jointCombos: Uint8Array;
 }
 
 /** How a split-search feature is scored: `bin > b` (dense), `value == v` (one-hot), `present` (sparse). */
@@ -63,6 +71,17 @@ export interface SearchFeature {
    * dense: `evalValues` too.
    */
   binsOnWasm: boolean;
+  /**
+   * Dense, the first of a group of features (else 0): how many — it and the next ones — a level
+   * where it `usesJoint` sums in one histogram pass over their joint bins, then reads their
+   * histograms off the joint one (`marginals`). `jointBins`: per learning fold (one entry when
+   * they do not depend on it), each learn row's combination of the group's bins, as an index into
+   * `jointCombos` (Uint8 on the wasm memory); `jointCombos`: the combinations some row has, their
+   * members' bins (`jointSize` each, Uint8 on the wasm memory), at most 256 of them.
+   */
+  jointSize: number;
+  jointBins: Bins[];
+  jointCombos: Uint8Array;
 }
 
 /**
@@ -72,7 +91,7 @@ export interface SearchFeature {
  * `weighted`, `gradient`, `hessian`, `blockLeaves`, `blockSums`, `leafValues`, `raw`, `target`,
  * `evalRaw`, `evalTarget`, the kept histograms, the
  * bins of the features marked `binsOnWasm` and, per thread, its histogram scratch
- * (`HistogramBuilder.BATCH` slots of `scratchLength` doubles from byte `scratchAt[thread]`) and
+ * (`HistogramBuilder.SLOTS` slots of `scratchLength` doubles from byte `scratchAt[thread]`) and
  * its list scratch (`blockRows(depth)` u32 from byte `listScratchAt[thread]`); also, for the score
  * of dense features, `totalWeight`, `totalDelta`, `noise` and the features' `binGroups`.
  */
@@ -101,8 +120,8 @@ export interface SparseSource {
 /**
  * Everything the jobs of a fit read and write, on SharedArrayBuffers when worker threads take
  * part. For the split search the main thread fills the level's rows, totals, candidates,
- * penalties and pre-drawn noise, then the threads take the candidates four at a time from a shared
- * counter and write each one's best score and bin into `bestScore` / `bestBin`.
+ * penalties, pre-drawn noise and batches, then the threads take the batches from a shared counter
+ * and write each one's best score and bin into `bestScore` / `bestBin`.
  */
 export interface SearchShared {
   /**
@@ -140,6 +159,11 @@ export interface SearchShared {
   scaledL2: Float64Array;
   /** Feature indices tried at this level, in order; per candidate, the start of its noise draws. */
   candidates: Int32Array;
+  /**
+   * The level's search batches (`planBatches`): batch b's candidates are [batchStarts[b],
+   * batchStarts[b + 1]).
+   */
+  batchStarts: Int32Array;
   noiseAt: Int32Array;
   /** Per candidate: the CTR model-size penalty (1 for other features). */
   penalty: Float64Array;
@@ -228,14 +252,16 @@ export function splitKernel() {
     ADD_LEAVES: 16,
     TREE_LEVELS: 17,
     AVERAGING_FOLD: 18,
-    NEXT_CANDIDATE: 19,
+    /** The next search batch a thread takes (`SearchShared.batchStarts`), and how many there are. */
+    NEXT_BATCH: 19,
     /** The random state before the tree's bootstrap draws (an unsigned 32-bit state, as int32). */
     BOOTSTRAP_STATE: 20,
     /** Whether the update job also sums the eval rows' loss per eval block. */
     EVAL_LOSS: 21,
     /** How long a worker spins on GENERATION after a job before it sleeps (µs; 0: it sleeps at once). */
     SPIN_MICROS: 22,
-    SIZE: 23,
+    BATCHES: 23,
+    SIZE: 24,
   } as const;
   /** A worker's done slot once it has booted and set up its jobs, before its first job. */
   const WORKER_READY = -2;
@@ -268,6 +294,67 @@ export function splitKernel() {
    */
   const usesHistogram = (feature: SearchFeature, rows: number, leaves: number): boolean =>
     feature.kind !== 2 && feature.binCount >= 2 && (feature.kind === 1 || rows >= leaves * feature.binCount);
+
+  /** Cells per leaf of a group's joint histogram (`feature` its first): its combinations. */
+  const jointCount = (feature: SearchFeature): number => feature.jointCombos.length / feature.jointSize;
+
+  /**
+   * Whether a group (`feature` its first) is summed jointly at a level of `leaves` leaves that
+   * lists `listed` rows: where they are at least one per cell of its joint histogram that they
+   * fill (the listed side's, `leaves / 2` per combination; all at level 0). A joint pass saves
+   * `size − 1` cell updates per listed row; reading the group's histograms off the joint one costs
+   * `size` per cell.
+   */
+  const usesJoint = (feature: SearchFeature, listed: number, leaves: number): boolean =>
+    feature.jointSize > 0 && listed >= Math.max(1, leaves >> 1) * jointCount(feature);
+
+  /**
+   * The level's search batches in `shared.batchStarts` (and `CONTROL.BATCHES`, the counter at 0):
+   * up to `BATCH` histogram columns — a candidate, or a group summed jointly (`joinedAt`) — and
+   * `2 × BATCH` candidates each, which a thread sums in one pass over the listed rows.
+   */
+  function planBatches(shared: SearchShared, count: number, leaves: number): void {
+    const { batchStarts, control } = shared;
+    let batches = 0;
+    let columns = 0;
+    let members = 0;
+    batchStarts[0] = 0;
+    for (let candidate = 0; candidate < count; ) {
+      const size = Math.max(1, joinedAt(shared, candidate, count, leaves));
+      if (columns === HistogramBuilder.BATCH || members + size > 2 * HistogramBuilder.BATCH) {
+        batchStarts[++batches] = candidate;
+        columns = 0;
+        members = 0;
+      }
+      columns++;
+      members += size;
+      candidate += size;
+    }
+    batchStarts[++batches] = count;
+    control[CONTROL.BATCHES] = batches;
+    control[CONTROL.NEXT_BATCH] = 0;
+  }
+
+  /**
+   * The size of the group that candidate `candidate` is the first of, when the group's features
+   * are the next candidates (before `end`), each scored from a histogram, and the level sums them
+   * jointly; else 0.
+   */
+  function joinedAt(shared: SearchShared, candidate: number, end: number, leaves: number): number {
+    const { candidates, features, control, rows } = shared;
+    const first = candidates[candidate]!;
+    const feature = features[first] as SearchFeature;
+    const size = feature.jointSize;
+    if (size === 0 || candidate + size > end || !usesJoint(feature, control[CONTROL.COUNT]!, leaves))
+      return 0;
+    for (let member = 0; member < size; member++)
+      if (
+        candidates[candidate + member] !== first + member ||
+        !usesHistogram(features[first + member] as SearchFeature, rows, leaves)
+      )
+        return 0;
+    return size;
+  }
 
   /** Leaves of a fit of depth `depth`'s deepest level that lists rows (level depth − 1). */
   const maxLeaves = (depth: number): number => 1 << Math.max(0, depth - 1);
@@ -972,6 +1059,7 @@ export function splitKernel() {
     scores: WasmCall[];
     split: WasmCall;
     leafSums: WasmCall;
+    marginals: WasmCall;
     /** `softmax3`, `softmax3Loss`, `addLeaves` (loss-wasm.ts), `weigh` (bootstrap-wasm.ts). */
     softmax3: WasmCall;
     softmax3Loss: WasmCall;
@@ -992,7 +1080,7 @@ export function splitKernel() {
         [1, 2, 3, 4].map((features) => exports[`${prefix}${stride}n${features}`] as WasmCall),
       );
     const scratch = Array.from(
-      { length: HistogramBuilder.BATCH },
+      { length: HistogramBuilder.SLOTS },
       (_, slot) =>
         new Float64Array(
           setup.memory.buffer,
@@ -1009,6 +1097,7 @@ export function splitKernel() {
       scores: [exports.score1 as WasmCall, exports.score3 as WasmCall],
       split: exports.split as WasmCall,
       leafSums: exports.leafSums as WasmCall,
+      marginals: exports.marginals as WasmCall,
       softmax3: exports.softmax3 as WasmCall,
       softmax3Loss: exports.softmax3Loss as WasmCall,
       addLeaves: exports.addLeaves as WasmCall,
@@ -1102,22 +1191,34 @@ export function splitKernel() {
    * the feature's histogram of that level was kept, else from all rows.
    */
   class HistogramBuilder {
-    /** Features per pass over the listed rows. */
+    /** Histogram columns per pass over the listed rows: features, or groups' joint histograms. */
     static readonly BATCH = 4;
+    /**
+     * Scratch histograms per thread: a batch's features (up to two per column: `planBatches`),
+     * then its groups' joint histograms (one per column).
+     */
+    static readonly SLOTS = 3 * HistogramBuilder.BATCH;
     private readonly outputs: number;
     private readonly level: LevelView;
     private readonly kept: KeptHistograms;
     private readonly wasm: WasmPass | undefined;
     private readonly scratch: Float64Array[] = [];
+    private readonly jointScratch: Float64Array[] = [];
     /** Per slot of a pass, the feature's histogram of the level above, when kept. */
     private readonly parents: (Float64Array | undefined)[] = [];
+    /** Per slot: whether it is the first of a group summed in one joint histogram. */
+    private readonly joined: boolean[] = [];
     /** What a pass of fewer than four features adds the rest to (`addRows4`). */
     private standInBins = new Uint8Array(0);
     private standInHistogram = new Float64Array(0);
 
-    /** Passes summed by the WebAssembly module, and those of them over all rows (for tests). */
+    /**
+     * Passes summed by the WebAssembly module, those of them over all rows, and the groups summed
+     * jointly (for tests).
+     */
     wasmPasses = 0;
     allRowsPasses = 0;
+    jointGroups = 0;
 
     /**
      * `kept`: the stores to keep histograms in (shared between threads), else its own. `wasm`: the
@@ -1137,17 +1238,27 @@ export function splitKernel() {
       this.level = level;
       this.kept = kept ?? new KeptHistograms(featureCount);
       this.wasm = wasm;
-      for (let slot = 0; slot < HistogramBuilder.BATCH; slot++)
-        this.scratch.push(wasm ? wasm.scratch[slot]! : new Float64Array(0));
+      const { BATCH, SLOTS } = HistogramBuilder;
+      for (let slot = 0; slot < SLOTS; slot++)
+        (slot < 2 * BATCH ? this.scratch : this.jointScratch).push(
+          wasm ? wasm.scratch[slot]! : new Float64Array(0),
+        );
     }
 
     /**
-     * The histograms of the first `count` (≤ BATCH) of `requests` at the current level, summed in
-     * one pass over the listed rows — the rows and their packed sums are read once for all of
-     * them, ~1.5× faster than a pass per feature — each in a scratch buffer valid until the next
-     * call (slot i for request i); a request's `keep` keeps its histogram for the next level's
-     * subtraction. Each cell gets its rows in row order either way, so the doubles do not depend
-     * on the batch.
+     * The histograms of the first `count` (≤ 2 × BATCH) of `requests` at the current level, summed
+     * in passes over the listed rows of up to BATCH columns each — the rows and their packed sums
+     * are read once for all of them, ~1.5× faster than a pass per feature — each in a scratch
+     * buffer valid until the next call (slot i for request i); a request's `keep` keeps its
+     * histogram for the next level's subtraction. Each cell gets its rows in row order either way,
+     * so the doubles do not depend on the batch.
+     *
+     * A request with a `jointSize` and the next ones, a group, are one column with WebAssembly at
+     * level 0 or where all of their histograms of the level above are kept: the pass sums the
+     * listed rows into their joint histogram (one cell updated per row instead of one per
+     * feature), whose cells the group's histograms then add up (`marginals`, which zeroes them
+     * again). Their doubles can differ from a pass per feature in the last bits (the same rows,
+     * added in another order), the same on any thread.
      */
     build(
       requests: readonly HistogramRequest[],
@@ -1158,37 +1269,63 @@ export function splitKernel() {
     ): readonly Float64Array[] {
       const { level, scratch } = this;
       const parents = this.parents;
+      const joined = this.joined;
       const stride = this.outputs + 1;
       const wasm = stride === 2 || stride === 4 ? this.wasm : undefined;
       const halfSize = (level.leaves >> 1) * stride;
       for (let slot = 0; slot < count; slot++) {
         const { feature, binCount } = requests[slot]!;
-        const size = level.leaves * binCount * stride;
-        if (scratch[slot]!.length < size) {
-          if (this.wasm)
-            throw new Error(`histogram scratch has ${scratch[slot]!.length} values, needs ${size}`);
-          scratch[slot] = new Float64Array(size);
-        }
+        const histogram = this.scratchFor(scratch, slot, level.leaves * binCount * stride);
         const parent = level.level > 0 ? this.kept.at(feature, level.stamp - 1) : undefined;
         parents[slot] = parent;
         // With the level above kept, only the listed side's cells are summed from zero: the
         // subtraction writes the other side's (half of the zeroing: ~28 MB per tree at 100 k rows).
-        if (!parent) scratch[slot]!.fill(0, 0, size);
-        else if (wasm)
-          wasm.zeroSide(
-            scratch[slot]!.byteOffset,
-            binCount,
-            halfSize * 8,
-            level.smallIsHigh ? halfSize * 8 : 0,
-          );
-        else zeroSide(scratch[slot]!, binCount, halfSize, level.smallIsHigh);
+        this.zero(histogram, binCount, parent !== undefined);
+      }
+      // The groups summed jointly, each in a joint scratch histogram: all zero, as `marginals`
+      // leaves it (and the wasm memory starts).
+      let joints = 0;
+      for (let slot = 0; slot < count; slot++) {
+        const { jointSize, jointCombos } = requests[slot]!;
+        joined[slot] = jointSize > 0 && wasm !== undefined;
+        for (let member = 0; member < jointSize && level.level > 0; member++)
+          if (!parents[slot + member]) joined[slot] = false;
+        if (!joined[slot]) continue;
+        this.scratchFor(
+          this.jointScratch,
+          joints++,
+          (level.leaves * jointCombos.length * stride) / jointSize,
+        );
+        for (let member = 1; member < jointSize; member++) joined[++slot] = false;
       }
       let slot = 0;
       if (wasm) {
-        // The features whose bins are on the wasm memory in one pass there, any others alone.
+        // The features whose bins are on the wasm memory in passes there, any others alone.
         this.addRowsWasm(requests, count);
         for (; slot < count; slot++)
           if (!requests[slot]!.onWasm) this.addRows(requests[slot]!.bins, scratch[slot]!, stride);
+        joints = 0;
+        for (slot = 0; slot < count; slot++)
+          if (joined[slot]) {
+            // The listed side of each block (all of it at level 0, one leaf).
+            const [blockBytes, sideAt, sideBytes] =
+              level.level === 0
+                ? [stride * 8, 0, stride * 8]
+                : [level.leaves * stride * 8, level.smallIsHigh ? halfSize * 8 : 0, halfSize * 8];
+            const { jointSize, jointCombos } = requests[slot]!;
+            wasm.marginals(
+              this.jointScratch[joints++]!.byteOffset,
+              jointCombos.byteOffset,
+              jointCombos.length / jointSize,
+              jointSize,
+              scratch[slot]!.byteOffset,
+              scratch[1]!.byteOffset - scratch[0]!.byteOffset,
+              blockBytes,
+              sideAt,
+              sideBytes,
+            );
+            this.jointGroups++;
+          }
       } else {
         if (stride === 4)
           for (; count - slot >= 2; slot += 4)
@@ -1211,23 +1348,60 @@ export function splitKernel() {
       return scratch;
     }
 
+    /** Scratch slot `slot` of `slots`, at least `size` doubles (grown unless on the wasm memory). */
+    private scratchFor(slots: Float64Array[], slot: number, size: number): Float64Array {
+      if (slots[slot]!.length < size) {
+        if (this.wasm) throw new Error(`histogram scratch has ${slots[slot]!.length} values, needs ${size}`);
+        slots[slot] = new Float64Array(size);
+      }
+      return slots[slot]!;
+    }
+
     /**
-     * Adds the listed rows to the cells of those of the first `count` (≤ 4) requests that are
-     * `onWasm`, in one call of the WebAssembly pass (stride 2 or 4): every array on its memory,
-     * given by its byte offset.
+     * Zeroes a histogram of `blocks` bins at the current level: the listed side of each bin's
+     * leaves (`sideOnly`: the other side comes from the level above), else all of it.
+     */
+    private zero(histogram: Float64Array, blocks: number, sideOnly: boolean): void {
+      const { level, wasm } = this;
+      const stride = this.outputs + 1;
+      const halfSize = (level.leaves >> 1) * stride;
+      if (!sideOnly) histogram.fill(0, 0, level.leaves * blocks * stride);
+      else if (wasm && (stride === 2 || stride === 4))
+        wasm.zeroSide(histogram.byteOffset, blocks, halfSize * 8, level.smallIsHigh ? halfSize * 8 : 0);
+      else zeroSide(histogram, blocks, halfSize, level.smallIsHigh);
+    }
+
+    /**
+     * Adds the listed rows to the cells of those of the first `count` requests that are `onWasm`
+     * — a group summed jointly to its joint histogram — in calls of the WebAssembly pass (stride 2
+     * or 4) of up to four columns: every array on its memory, given by its byte offset.
      */
     private addRowsWasm(requests: readonly HistogramRequest[], count: number): void {
-      const { rows, leafOfRow, packed, count: rowCount, leaves } = this.level;
-      const { scratch } = this.wasm!;
+      const { scratch } = this;
+      const joined = this.joined;
+      // The columns' bins and histograms (byte offsets).
       const bins: number[] = [];
       const histograms: number[] = [];
-      for (let slot = 0; slot < count; slot++)
-        if (requests[slot]!.onWasm) {
-          bins.push(requests[slot]!.bins.byteOffset);
+      let joints = 0;
+      for (let slot = 0; slot < count; slot++) {
+        const request = requests[slot]!;
+        if (joined[slot]) {
+          bins.push(request.jointBins.byteOffset);
+          histograms.push(this.jointScratch[joints++]!.byteOffset);
+          slot += request.jointSize - 1;
+        } else if (request.onWasm) {
+          bins.push(request.bins.byteOffset);
           histograms.push(scratch[slot]!.byteOffset);
         }
+      }
+      for (let first = 0; first < bins.length; first += 4)
+        this.passWasm(bins.slice(first, first + 4), histograms.slice(first, first + 4));
+    }
+
+    /** One call of the WebAssembly pass over the listed rows for 1 to 4 columns. */
+    private passWasm(bins: number[], histograms: number[]): void {
+      const { rows, leafOfRow, packed, count: rowCount, leaves } = this.level;
       const used = bins.length;
-      if (used === 0) return;
       while (bins.length < 4) {
         bins.push(0);
         histograms.push(0);
@@ -1379,14 +1553,17 @@ export function splitKernel() {
         : undefined;
     const emptyHistogram = new Float64Array(0);
     // A search batch: the histograms to build and the candidate of each.
-    const requests: HistogramRequest[] = Array.from({ length: HistogramBuilder.BATCH }, () => ({
+    const requests: HistogramRequest[] = Array.from({ length: 2 * HistogramBuilder.BATCH }, () => ({
       feature: 0,
       bins: new Uint8Array(0),
       binCount: 0,
       keep: false,
       onWasm: false,
+      jointSize: 0,
+      jointBins: new Uint8Array(0),
+      jointCombos: new Uint8Array(0),
     }));
-    const requestCandidate = new Int32Array(HistogramBuilder.BATCH);
+    const requestCandidate = new Int32Array(2 * HistogramBuilder.BATCH);
     const partWeight = new Float64Array(levelLeaves);
     const partDelta = new Float64Array(levelLeaves * outputs);
     const termNumerator = new Float64Array(levelLeaves);
@@ -1757,14 +1934,17 @@ export function splitKernel() {
               scoreFeature(candidate, index, level, fold, emptyHistogram);
           }
         const leaves = 1 << level;
+        const batches = control[CONTROL.BATCHES]!;
         for (;;) {
           // Take the next batch of candidates from the shared counter. (Smaller batches as the
           // candidates run out, for the threads to finish together, were no faster: more
           // features then get a pass of their own; docs/gbdt.md has the figures.)
-          const next = Atomics.add(control, CONTROL.NEXT_CANDIDATE, HistogramBuilder.BATCH);
-          if (next >= count) break;
-          const end = Math.min(count, next + HistogramBuilder.BATCH);
-          // The histograms of the batch's features in one pass over the rows, then their scores.
+          const batchIndex = Atomics.add(control, CONTROL.NEXT_BATCH, 1);
+          if (batchIndex >= batches) break;
+          const next = shared.batchStarts[batchIndex]!;
+          const end = shared.batchStarts[batchIndex + 1]!;
+          // The histograms of the batch's features in a pass over the rows (four columns: features
+          // or groups' joint histograms), then their scores.
           let requested = 0;
           for (let candidate = next; candidate < end; candidate++) {
             const index = candidates[candidate]!;
@@ -1777,6 +1957,12 @@ export function splitKernel() {
             request.onWasm = feature.binsOnWasm;
             // Kept for the next level when that level builds a histogram for this feature too.
             request.keep = level + 1 < depth && usesHistogram(feature, rows, 2 * leaves);
+            // The first of a group summed jointly, its other features the next requests.
+            request.jointSize = joinedAt(shared, candidate, end, leaves);
+            if (request.jointSize > 0) {
+              request.jointBins = feature.jointBins[fold] ?? (feature.jointBins[0] as Bins);
+              request.jointCombos = feature.jointCombos;
+            }
             requestCandidate[requested++] = candidate;
           }
           const batch =
@@ -1858,6 +2044,9 @@ export function splitKernel() {
     maxLeaves,
     hessianSize,
     usesHistogram,
+    jointCount,
+    usesJoint,
+    planBatches,
     rowRange,
     rowLoss,
     lossSum,

@@ -76,6 +76,9 @@ function levelJobs(
     sparseRows: new Uint32Array(0),
     binsOnWasm: onWasm,
     binGroups: [],
+    jointSize: 0,
+    jointBins: [],
+    jointCombos: new Uint8Array(0),
   };
   const dense = (binCount: number): SearchFeature => ({
     kind: 0,
@@ -201,6 +204,7 @@ function levelJobs(
   control[CONTROL.LEVEL] = 1;
   control[CONTROL.SMALL_IS_HIGH] = 1;
   control[CONTROL.CANDIDATES] = features.length;
+  kernel.planBatches(shared, features.length, 2);
   control[CONTROL.NOISE] = 1;
   shared.scaledL2[0] = 3;
   const sparse = new SparseSums(outputs, 0, new Uint32Array(rows + 1), new Uint32Array(0), levelRows);
@@ -445,6 +449,9 @@ describe("searchThreads", () => {
     sparseAbsent: false,
     sparseRows: new Uint32Array(0),
     evalValues: new Uint32Array(0),
+    jointSize: 0,
+    jointBins: [],
+    jointCombos: new Uint8Array(0),
   });
 
   it("asks for thread_count threads; for −1 one per core, but one below MIN_THREAD_ROWS rows", () => {
@@ -505,6 +512,7 @@ describe("searchThreads", () => {
       hessianSize: (outputs * (outputs + 1)) / 2,
       threads: 2,
       scratchLength: 128 * 255 * (outputs + 1),
+      jointBytes: 0,
     });
     expect(wasmPassFits([dense], size(1e6, 3))).toBe(true);
     expect(wasmPassFits([dense], size(1e6, 1))).toBe(true);
@@ -515,6 +523,9 @@ describe("searchThreads", () => {
     // eval row (leaf, bin), half as many: 4 GiB hold ~27 M learn rows.
     expect(wasmPassFits([dense], size(2.5e7, 3))).toBe(true);
     expect(wasmPassFits([dense], size(3e7, 3))).toBe(false);
+    // With room for groups' joint bins (joint-bins.ts): a byte per learn row, fold and feature
+    // that can be in a group (four folds of four CTRs).
+    expect(wasmPassFits([dense], { ...size(2.5e7, 3), jointBytes: 16 * 2.5e7 })).toBe(false);
   });
 });
 

@@ -117,6 +117,7 @@ export type SearchSlots = Pick<
   | "control"
   | "scaledL2"
   | "candidates"
+  | "batchStarts"
   | "noiseAt"
   | "penalty"
   | "noise"
@@ -165,6 +166,7 @@ export function searchSlots(
     control: int32(CONTROL.SIZE),
     scaledL2: arrays.float64(1),
     candidates: int32(features),
+    batchStarts: int32(features + 1),
     noiseAt: int32(features),
     penalty: arrays.float64(features),
     noise: wasmArrays.float64(Math.max(1, size.noiseDraws)),
@@ -369,7 +371,7 @@ export function keptStores(
 
 /**
  * Doubles in each of a thread's histogram scratch slots: the largest histogram the fit sums (a
- * feature at a level where it `usesHistogram`).
+ * feature at a level where it `usesHistogram`, a pair's joint one where it `usesJoint`).
  */
 export function histogramScratchLength(
   features: readonly SearchFeature[],
@@ -381,7 +383,12 @@ export function histogramScratchLength(
   for (const feature of features)
     for (let leaves = 1; leaves < 2 ** depth; leaves *= 2)
       if (kernel.usesHistogram(feature, rows, leaves))
-        length = Math.max(length, leaves * feature.binCount * (outputs + 1));
+        length = Math.max(
+          length,
+          leaves *
+            (kernel.usesJoint(feature, rows, leaves) ? kernel.jointCount(feature) : feature.binCount) *
+            (outputs + 1),
+        );
   return length;
 }
 
@@ -394,8 +401,10 @@ export interface FitSize {
   /** Second derivatives per row (the kernel's `hessianSize`). */
   hessianSize: number;
   threads: number;
-  /** `histogramScratchLength`'s. */
+  /** `histogramScratchLength`'s, or more. */
   scratchLength: number;
+  /** Bytes of the groups' joint bins (joint-bins.ts's `jointBytesBound`). */
+  jointBytes: number;
 }
 
 /**
@@ -403,7 +412,7 @@ export interface FitSize {
  * memory holds (`WasmPassSetup`) fits in 4 GiB.
  */
 export function wasmPassFits(features: readonly SearchFeature[], size: FitSize): boolean {
-  const { rows, evalRows, depth, outputs, hessianSize, threads, scratchLength } = size;
+  const { rows, evalRows, depth, outputs, hessianSize, threads, scratchLength, jointBytes } = size;
   const stride = outputs + 1;
   if (!(WASM_STRIDES as readonly number[]).includes(stride)) return false;
   const blocks = Math.ceil(rows / kernel.blockRows(depth));
@@ -429,12 +438,15 @@ export function wasmPassFits(features: readonly SearchFeature[], size: FitSize):
   );
   const scratch =
     threads *
-    (kernel.HistogramBuilder.BATCH * scratchLength * 8 +
+    (kernel.HistogramBuilder.SLOTS * scratchLength * 8 +
       kernel.blockRows(depth) * 4 +
       kernel.scoreScratch(depth, outputs).bytes);
   // Room for the 16-byte alignment of each array.
   const alignment = 16 * (5 * features.length + 3 * threads + 16);
-  return levelRows + perRow + leafSums + bins + groups + kept + scratch + alignment <= WASM_MEMORY_BYTES;
+  return (
+    levelRows + perRow + leafSums + bins + jointBytes + groups + kept + scratch + alignment <=
+    WASM_MEMORY_BYTES
+  );
 }
 
 /** The histogram work's setup for the kernel: the module, the memory, each thread's scratch. */
@@ -448,7 +460,7 @@ export function wasmPassSetup(
 ): WasmPassSetup {
   const scratchAt = Array.from(
     { length: threads },
-    () => arrays.float64(kernel.HistogramBuilder.BATCH * scratchLength).byteOffset,
+    () => arrays.float64(kernel.HistogramBuilder.SLOTS * scratchLength).byteOffset,
   );
   const listScratchAt = Array.from(
     { length: threads },

@@ -11,6 +11,7 @@ import {
 import { encodeLabels, stringColumn, type TrainData } from "./data.ts";
 import { histogramModule, WasmMemoryArrays } from "./histogram-wasm.ts";
 import { type Bins, LevelRows, ordinaryArrays, SparseSums } from "./histograms.ts";
+import { groupFeatures, jointBytesBound } from "./joint-bins.ts";
 import { meanLoss, outputCount, writeNewtonStep } from "./loss.ts";
 import { evaluateMetrics, type Metric, resolveMetrics } from "./metrics.ts";
 import {
@@ -229,6 +230,9 @@ function searchFeatureOf(feature: TrainFeature): SearchFeature {
     sparseRows: new Uint32Array(0),
     binsOnWasm: false,
     binGroups: [],
+    jointSize: 0,
+    jointBins: [],
+    jointCombos: new Uint8Array(0),
   };
   const evalValues = feature.eval ?? new Uint32Array(0);
   if (feature.kind === "dense")
@@ -239,8 +243,7 @@ function searchFeatureOf(feature: TrainFeature): SearchFeature {
     kind: 2,
     bins: [],
     binCount: 2,
-    binsOnWasm: false,
-    binGroups: [],
+    ...none,
     sparseOrdinal: feature.ordinal,
     sparseAbsent: feature.learnAbsent !== undefined,
     sparseRows: feature.learn,
@@ -678,12 +681,38 @@ function fit(
   const threads = searchThreads(params.thread_count, rows, searchFeatures);
   // The hot loops in WebAssembly where they run (histogram-wasm.ts), on one memory that holds what
   // they read and write (split-kernel.ts's WasmPassSetup); else the kernel's JavaScript loops.
-  const scratchLength = histogramScratchLength(searchFeatures, rows, params.depth, outputs);
+  // Whether they fit is asked before the features are grouped (joint-bins.ts): with room for any
+  // groups there can be.
   const hessianSize = kernel.hessianSize(kernel.LOSS[lossName], outputs);
-  const fitSize = { rows, evalRows, depth: params.depth, outputs, hessianSize, threads, scratchLength };
+  const jointBytes = jointBytesBound(searchFeatures, rows);
+  const fitSize = {
+    rows,
+    evalRows,
+    depth: params.depth,
+    outputs,
+    hessianSize,
+    threads,
+    scratchLength: Math.max(
+      histogramScratchLength(searchFeatures, rows, params.depth, outputs),
+      jointBytes > 0 ? Math.min(rows, kernel.maxLeaves(params.depth) * 256) * (outputs + 1) : 0,
+    ),
+    jointBytes,
+  };
   const wasmModule = wasmPassFits(searchFeatures, fitSize) ? histogramModule() : undefined;
   const wasmArrays = wasmModule ? WasmMemoryArrays.make() : undefined;
   placeBins(features, searchFeatures, threads > 1, wasmArrays);
+  groupFeatures(
+    searchFeatures,
+    features.map((feature) => feature.unit),
+    wasmModule && wasmArrays
+      ? {
+          arrays: wasmArrays,
+          combine: new WebAssembly.Instance(wasmModule, { env: { memory: wasmArrays.memory } }).exports
+            .combine as (...args: number[]) => number,
+        }
+      : undefined,
+  );
+  const scratchLength = histogramScratchLength(searchFeatures, rows, params.depth, outputs);
   const arrays = threads > 1 ? sharedArrays : ordinaryArrays;
   // What the hot loops read and write: on their wasm memory when they run in WebAssembly.
   const hotArrays = wasmArrays ?? arrays;
@@ -869,7 +898,7 @@ function fit(
         control[CONTROL.COUNT] = levelRows.count;
         control[CONTROL.STAMP] = levelRows.stamp;
         control[CONTROL.CANDIDATES] = candidateCount;
-        control[CONTROL.NEXT_CANDIDATE] = 0;
+        kernel.planBatches(shared, candidateCount, 1 << level);
         control[CONTROL.NOISE] = noiseScale > 0 ? 1 : 0;
         runJob("SEARCH", () => {
           if (sparseCount > 0) sparseSums.build();
