@@ -4,7 +4,7 @@ import { HistogramBuilder, LevelRows } from "./histograms.ts";
 import { mulberry32 } from "./random.ts";
 import { kernel, type SearchShared } from "./split-kernel.ts";
 import { binGroups, histogramScratchLength, keptStores, wasmPassSetup } from "./split-threads.ts";
-import { histogramExports } from "./test-data.ts";
+import { denseFeature, histogramExports } from "./test-data.ts";
 
 describe("the histogram module", () => {
   it("is valid WebAssembly with two passes (listed rows, all rows) per stride (2, 4) and feature count (1 to 4), a list and a score per stride, subtract, zeroSide, split, leafSums, softmax3, softmax3Loss, addLeaves, weigh, marginals, combine, exp and log", () => {
@@ -314,20 +314,7 @@ describe("HistogramBuilder with the WebAssembly pass", () => {
     );
     const weighted = Float64Array.from({ length: rows * outputs }, () => next() - 0.5);
     const levelRows = new LevelRows(rows, outputs, levels + 1, arrays);
-    const search = binCounts.map((binCount) => ({
-      kind: 0 as const,
-      bins: [],
-      binCount,
-      binsOnWasm: false,
-      binGroups: [],
-      sparseOrdinal: -1,
-      sparseAbsent: false,
-      sparseRows: new Uint32Array(0),
-      evalValues: new Uint8Array(0),
-      jointSize: 0,
-      jointBins: [],
-      jointCombos: new Uint8Array(0),
-    }));
+    const search = binCounts.map((binCount) => denseFeature({ binCount }));
     const pass = arrays
       ? kernel.wasmPass(
           wasmPassSetup(

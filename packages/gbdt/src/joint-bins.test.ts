@@ -5,13 +5,11 @@ import { groupFeatures, type JointSetup } from "./joint-bins.ts";
 import { mulberry32 } from "./random.ts";
 import { type HistogramRequest, kernel, type SearchFeature, type SearchShared } from "./split-kernel.ts";
 import { histogramScratchLength, keptStores, searchSlots, wasmPassSetup } from "./split-threads.ts";
+import { denseFeature, histogramExports } from "./test-data.ts";
 
 const module = histogramModule() as WebAssembly.Module;
 const exportsOf = (arrays: WasmMemoryArrays) =>
-  new WebAssembly.Instance(module, { env: { memory: arrays.memory } }).exports as Record<
-    string,
-    (...args: number[]) => number
-  >;
+  histogramExports(arrays) as Record<string, (...args: number[]) => number>;
 const setupOf = (arrays: WasmMemoryArrays): JointSetup => ({ arrays, combine: exportsOf(arrays).combine! });
 
 /** A dense feature of `binCount` bins whose folds' bins (`folds`) are on the wasm memory of `arrays`. */
@@ -22,20 +20,7 @@ function dense(arrays: WasmMemoryArrays | undefined, folds: Uint8Array[], binCou
     copy.set(values);
     return copy;
   });
-  return {
-    kind: 0,
-    bins,
-    binCount,
-    binsOnWasm: arrays !== undefined,
-    binGroups: [],
-    sparseOrdinal: -1,
-    sparseAbsent: false,
-    sparseRows: new Uint32Array(0),
-    evalValues: new Uint8Array(0),
-    jointSize: 0,
-    jointBins: [],
-    jointCombos: new Uint8Array(0),
-  };
+  return denseFeature({ bins, binCount, binsOnWasm: arrays !== undefined });
 }
 
 /**

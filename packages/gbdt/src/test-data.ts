@@ -1,6 +1,7 @@
 /** Deterministic synthetic data for the tests (not exported from the package). */
 import { histogramModule, type WasmMemoryArrays } from "./histogram-wasm.ts";
 import { mulberry32 } from "./random.ts";
+import type { SearchFeature } from "./split-kernel.ts";
 
 export const rng = (seed: number): (() => number) => mulberry32(seed);
 
@@ -55,3 +56,20 @@ export function histogramExports(arrays: WasmMemoryArrays): WebAssembly.Exports 
 /** Where two arrays' doubles differ (0 and −0 differ, NaN equals NaN). */
 export const doubleDifferences = (a: Float64Array, b: Float64Array): number[] =>
   [...a.keys()].filter((at) => !Object.is(a[at], b[at]));
+
+/** A dense split-search feature: `fields` over those of one with no bins, alone (in no group). */
+export const denseFeature = (fields: Partial<SearchFeature> = {}): SearchFeature => ({
+  kind: 0,
+  bins: [],
+  binCount: 2,
+  binsOnWasm: false,
+  binGroups: [],
+  sparseOrdinal: -1,
+  sparseAbsent: false,
+  sparseRows: new Uint32Array(0),
+  evalValues: new Uint8Array(0),
+  jointSize: 0,
+  jointBins: [],
+  jointCombos: new Uint8Array(0),
+  ...fields,
+});
