@@ -371,7 +371,7 @@ export function keptStores(
 
 /**
  * Doubles in each of a thread's histogram scratch slots: the largest histogram the fit sums (a
- * feature at a level where it `usesHistogram`, a pair's joint one where it `usesJoint`).
+ * feature at a level where it `usesHistogram`, a group's joint one where it `usesJoint`).
  */
 export function histogramScratchLength(
   features: readonly SearchFeature[],

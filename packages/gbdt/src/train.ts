@@ -682,7 +682,7 @@ function fit(
   // The hot loops in WebAssembly where they run (histogram-wasm.ts), on one memory that holds what
   // they read and write (split-kernel.ts's WasmPassSetup); else the kernel's JavaScript loops.
   // Whether they fit is asked before the features are grouped (joint-bins.ts): with room for any
-  // groups there can be.
+  // groups there can be (a joint histogram a level uses has at most two cells per learn row).
   const hessianSize = kernel.hessianSize(kernel.LOSS[lossName], outputs);
   const jointBytes = jointBytesBound(searchFeatures, rows);
   const fitSize = {
@@ -694,7 +694,7 @@ function fit(
     threads,
     scratchLength: Math.max(
       histogramScratchLength(searchFeatures, rows, params.depth, outputs),
-      jointBytes > 0 ? Math.min(rows, kernel.maxLeaves(params.depth) * 256) * (outputs + 1) : 0,
+      jointBytes > 0 ? Math.min(2 * rows, kernel.maxLeaves(params.depth) * 256) * (outputs + 1) : 0,
     ),
     jointBytes,
   };
