@@ -58,7 +58,10 @@ import { mathFunctions } from "./wasm-math.ts";
  */
 export const WASM_STRIDES = [2, 4] as const;
 
-/** Features summed by one call (the kernel's HistogramBuilder.BATCH). */
+/**
+ * Histogram columns summed by one call — features, or groups' joint histograms — the kernel's
+ * HistogramBuilder.BATCH.
+ */
 const MAX_FEATURES = 4;
 /**
  * The histogram pass `s<stride>n<features>`, or with `allRows` `a<stride>n<features>`. The loop
