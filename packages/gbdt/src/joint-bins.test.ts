@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { histogramModule, WasmMemoryArrays } from "./histogram-wasm.ts";
 import { LevelRows, ordinaryArrays } from "./histograms.ts";
-import { groupFeatures, type JointSetup } from "./joint-bins.ts";
+import { groupFeatures, type JointSetup, MIN_GROUP_ROWS } from "./joint-bins.ts";
 import { mulberry32 } from "./random.ts";
 import { type HistogramRequest, kernel, type SearchFeature, type SearchShared } from "./split-kernel.ts";
 import { histogramScratchLength, keptStores, searchSlots, wasmPassSetup } from "./split-threads.ts";
@@ -58,8 +58,8 @@ function expectCombinations(features: readonly SearchFeature[], first: number): 
 describe("groupFeatures", () => {
   it("groups up to four consecutive dense features of one unit, numbering their rows' combinations as the rows first show them, fold by fold", () => {
     const arrays = new WasmMemoryArrays();
-    const rows = 5000;
-    const [a, b, c, d, e] = together(rows, 5, 12, 3) as [
+    const rows = 20000;
+    const [a, b, c, d, e] = together(rows, 5, 6, 3) as [
       Uint8Array,
       Uint8Array,
       Uint8Array,
@@ -79,7 +79,7 @@ describe("groupFeatures", () => {
       dense(arrays, [f], 16),
       dense(arrays, [g], 16),
     ];
-    groupFeatures(features, [0, 0, 0, 0, 0, 1, 1], setupOf(arrays));
+    groupFeatures(features, [0, 0, 0, 0, 0, 1, 1], rows, setupOf(arrays));
     expect(features.map((feature) => feature.jointSize)).toEqual([4, 0, 0, 0, 0, 2, 0]);
     expect(features[0]?.jointBins).toHaveLength(2);
     expectCombinations(features, 0);
@@ -96,20 +96,26 @@ describe("groupFeatures", () => {
     const random = () => Uint8Array.from({ length: rows }, () => Math.floor(next() * 16));
     // Two independent features of 16 bins have all 256 combinations; a third makes 4096.
     const features = [random(), random(), random(), random()].map((bins) => dense(arrays, [bins], 16));
-    groupFeatures(features, [0, 0, 0, 0], setupOf(arrays));
+    groupFeatures(features, [0, 0, 0, 0], rows, setupOf(arrays));
     expect(features.map((feature) => feature.jointSize)).toEqual([2, 0, 2, 0]);
     expect(features[0]?.jointCombos.length).toBe(256 * 2);
     expectCombinations(features, 0);
   });
 
-  it("groups nothing without WebAssembly, nor features whose bins are not on its memory", () => {
-    const [a, b] = together(1000, 2, 12, 5) as [Uint8Array, Uint8Array];
+  it("groups nothing without WebAssembly, nor features whose bins are not on its memory, nor below MIN_GROUP_ROWS learn rows", () => {
+    const rows = MIN_GROUP_ROWS;
+    const [a, b] = together(rows, 2, 12, 5) as [Uint8Array, Uint8Array];
     const apart = [dense(undefined, [a], 16), dense(undefined, [b], 16)];
-    groupFeatures(apart, [0, 0], undefined);
+    groupFeatures(apart, [0, 0], rows, undefined);
     expect(apart.map((feature) => feature.jointSize)).toEqual([0, 0]);
     const arrays = new WasmMemoryArrays();
-    groupFeatures(apart, [0, 0], setupOf(arrays));
+    groupFeatures(apart, [0, 0], rows, setupOf(arrays));
     expect(apart.map((feature) => feature.jointSize)).toEqual([0, 0]);
+    const onWasm = [dense(arrays, [a], 16), dense(arrays, [b], 16)];
+    groupFeatures(onWasm, [0, 0], rows - 1, setupOf(arrays));
+    expect(onWasm.map((feature) => feature.jointSize)).toEqual([0, 0]);
+    groupFeatures(onWasm, [0, 0], rows, setupOf(arrays));
+    expect(onWasm.map((feature) => feature.jointSize)).toEqual([2, 0]);
   });
 });
 
@@ -169,7 +175,7 @@ describe("marginals", () => {
 });
 
 describe("a group summed jointly", () => {
-  const rows = 6000;
+  const rows = 20000;
   const outputs = 3;
   const levels = 5;
 
@@ -185,7 +191,7 @@ describe("a group summed jointly", () => {
       ...together(rows, 5, 14, 32).map((bins) => dense(arrays, [bins], 16)),
       dense(arrays, [Uint8Array.from({ length: rows }, () => Math.floor(next() * 100))], 100),
     ];
-    groupFeatures(features, [0, 0, 0, 0, 0, 1], setupOf(arrays));
+    groupFeatures(features, [0, 0, 0, 0, 0, 1], rows, setupOf(arrays));
     expect(features[0]?.jointSize).toBe(4);
     const bootstrap = Float64Array.from({ length: rows }, () => next() * 2 + 0.01);
     const weighted = Float64Array.from({ length: rows * outputs }, () => next() - 0.5);
@@ -266,13 +272,13 @@ describe("a group summed jointly", () => {
 describe("planBatches", () => {
   it("puts up to four histogram columns and eight candidates in a search batch, a group whole where the level sums it jointly", () => {
     const arrays = new WasmMemoryArrays();
-    const rows = 4000;
+    const rows = 20000;
     const features = [
       ...together(rows, 4, 6, 41).map((bins) => dense(arrays, [bins], 16)),
       ...together(rows, 4, 6, 42).map((bins) => dense(arrays, [bins], 16)),
       ...together(rows, 3, 6, 43).map((bins) => dense(arrays, [bins], 16)),
     ];
-    groupFeatures(features, [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2], setupOf(arrays));
+    groupFeatures(features, [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2], rows, setupOf(arrays));
     expect(features.map((feature) => feature.jointSize)).toEqual([4, 0, 0, 0, 4, 0, 0, 0, 3, 0, 0]);
     const shared = {
       ...searchSlots(

@@ -704,6 +704,7 @@ function fit(
   groupFeatures(
     searchFeatures,
     features.map((feature) => feature.unit),
+    rows,
     wasmModule && wasmArrays
       ? {
           arrays: wasmArrays,
