@@ -56,10 +56,10 @@ export function groupFeatures(
   const table = new Int32Array(keys.buffer, keys.byteOffset, MAX_KEYS);
   const combos = setup.arrays.uint8(MAX_COMBOS * MAX_JOINT_SIZE);
   const joined = (first: number, size: number, step: number) =>
-    combine(setup, features.slice(first, first + size), table, combos, step);
+    combine(setup, features.slice(first, first + size), rows, table, combos, step);
+  const sampleStep = Math.ceil(rows / SAMPLE_ROWS);
   for (let first = 0; first < features.length; first++) {
     if (!groupable(features[first] as SearchFeature)) continue;
-    const step = Math.ceil(rows / SAMPLE_ROWS);
     let size = 1;
     while (
       size < MAX_JOINT_SIZE &&
@@ -67,7 +67,7 @@ export function groupFeatures(
       units[first + size] === units[first] &&
       groupable(features[first + size] as SearchFeature) &&
       keySpace(features.slice(first, first + size + 1)) <= MAX_KEYS &&
-      joined(first, size + 1, step)
+      joined(first, size + 1, sampleStep)
     )
       size++;
     for (; size >= 2; size--) {
@@ -88,10 +88,8 @@ export function groupFeatures(
 const keySpace = (members: readonly SearchFeature[]): number =>
   members.reduce((product, member) => product * member.binCount, 1);
 
-const rowsOf = (feature: SearchFeature): number => (feature.bins[0] as Bins).length;
-
 /**
- * `members`' combinations of bins on every `step`-th row, per fold (as many as the member with
+ * `members`' combinations of bins on every `step`-th of the `rows` rows, per fold (as many as the member with
  * most), numbered as the rows first show them (fold by fold, row by row) with the module's
  * `combine` — each number's member bins in `combos` — and, for `step` 1, each row's number (u8 on
  * the wasm memory); undefined past {@link MAX_COMBOS} combinations.
@@ -99,6 +97,7 @@ const rowsOf = (feature: SearchFeature): number => (feature.bins[0] as Bins).len
 function combine(
   setup: JointSetup,
   members: readonly SearchFeature[],
+  rows: number,
   table: Int32Array,
   combos: Uint8Array,
   step: number,
@@ -113,7 +112,6 @@ function combine(
       const member = members[m];
       return member ? (member.bins[fold] ?? (member.bins[0] as Bins)).byteOffset : 0;
     });
-    const rows = rowsOf(members[0] as SearchFeature);
     const out = step === 1 ? setup.arrays.uint8(rows) : undefined;
     count = setup.combine(
       members.length,
@@ -135,11 +133,12 @@ function combine(
 
 /**
  * Bytes the joint bins of a fit's groups can take on the wasm memory (before `groupFeatures`
- * decides them): a feature's folds of rows for every feature that can be in a group, the tables.
+ * decides them): a feature's folds of rows for every feature that can be in a group, the tables;
+ * none below {@link MIN_GROUP_ROWS}.
  */
 export function jointBytesBound(features: readonly SearchFeature[], rows: number): number {
   const dense = features.filter((feature) => feature.kind === 0 && feature.binCount >= 2);
-  if (dense.length < 2) return 0;
+  if (dense.length < 2 || rows < MIN_GROUP_ROWS) return 0;
   return (
     dense.reduce((sum, feature) => sum + feature.bins.length * rows, 0) +
     4 * MAX_KEYS +

@@ -295,8 +295,12 @@ export function splitKernel() {
   const usesHistogram = (feature: SearchFeature, rows: number, leaves: number): boolean =>
     feature.kind !== 2 && feature.binCount >= 2 && (feature.kind === 1 || rows >= leaves * feature.binCount);
 
-  /** Cells per leaf of a group's joint histogram (`feature` its first): its combinations. */
-  const jointCount = (feature: SearchFeature): number => feature.jointCombos.length / feature.jointSize;
+  /**
+   * Cells per leaf of a group's joint histogram (`group`: its first feature, or a request for it):
+   * its combinations.
+   */
+  const jointCount = (group: { jointCombos: Uint8Array; jointSize: number }): number =>
+    group.jointCombos.length / group.jointSize;
 
   /**
    * Whether a group (`feature` its first) is summed jointly at a level of `leaves` leaves that
@@ -1286,16 +1290,13 @@ export function splitKernel() {
       // leaves it (and the wasm memory starts).
       let joints = 0;
       for (let slot = 0; slot < count; slot++) {
-        const { jointSize, jointCombos } = requests[slot]!;
+        const request = requests[slot]!;
+        const { jointSize } = request;
         joined[slot] = jointSize > 0 && wasm !== undefined;
         for (let member = 0; member < jointSize && level.level > 0; member++)
           if (!parents[slot + member]) joined[slot] = false;
         if (!joined[slot]) continue;
-        this.scratchFor(
-          this.jointScratch,
-          joints++,
-          (level.leaves * jointCombos.length * stride) / jointSize,
-        );
+        this.scratchFor(this.jointScratch, joints++, level.leaves * jointCount(request) * stride);
         for (let member = 1; member < jointSize; member++) joined[++slot] = false;
       }
       let slot = 0;
@@ -1312,12 +1313,12 @@ export function splitKernel() {
               level.level === 0
                 ? [stride * 8, 0, stride * 8]
                 : [level.leaves * stride * 8, level.smallIsHigh ? halfSize * 8 : 0, halfSize * 8];
-            const { jointSize, jointCombos } = requests[slot]!;
+            const request = requests[slot]!;
             wasm.marginals(
               this.jointScratch[joints++]!.byteOffset,
-              jointCombos.byteOffset,
-              jointCombos.length / jointSize,
-              jointSize,
+              request.jointCombos.byteOffset,
+              jointCount(request),
+              request.jointSize,
               scratch[slot]!.byteOffset,
               scratch[1]!.byteOffset - scratch[0]!.byteOffset,
               blockBytes,
